@@ -23,9 +23,15 @@ def _setup() -> None:
 
 
 def _migrate(verbosity: int = 0) -> None:
+    """Apply pending migrations; a quick plan check first, so commands on an up-to-date
+    database do not pay for the full migrate command (and its post-migrate signals)."""
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=verbosity)
 
 
 def _startup() -> None:
@@ -34,6 +40,8 @@ def _startup() -> None:
 
     _migrate()
     report = recover()
+    if report.skipped_busy:
+        print("证据库正在被其他进程写入，本次跳过启动清理 / vault busy; start-up clean-up skipped")
     if report.removed_files or report.removed_temp:
         print(f"证据库恢复：清理未提交文件 {report.removed_files} 个、临时文件 {report.removed_temp} 个")
 

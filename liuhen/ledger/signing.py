@@ -21,6 +21,10 @@ PUBLIC_KEY_FILE = "agency-sm2.pub"
 CHECKPOINT_HEADER = "liuhen-checkpoint/v1"
 
 
+class MissingPrivateKey(RuntimeError):
+    pass
+
+
 @dataclass(frozen=True)
 class AgencyKey:
     private_key: bytes
@@ -58,6 +62,13 @@ def load_or_create_key(keys_dir: str | os.PathLike[str]) -> AgencyKey:
         private_key = _read_hex(private_path)
         public_key = load_public_key(public_path)
         return AgencyKey(private_key=private_key, public_key=public_key)
+    if public_path.exists():
+        # Never silently replace a lost key: every earlier checkpoint would stop verifying
+        # against the agency key. Restore the key from backup (or move the .pub away on purpose).
+        raise MissingPrivateKey(
+            f"机关私钥缺失：{private_path}（公钥仍在）。请从备份恢复私钥。"
+            f" / agency private key missing while its public key exists; restore it from backup"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     private_key, public_key = gmalglib.sm2_generate_keypair()

@@ -18,7 +18,7 @@ from liuhen.core.canonical import canonical_json
 from liuhen.core.sealing import sealed_content
 from liuhen.ledger import services as ledger
 from liuhen.org.models import Person
-from liuhen.records.catalogue import RecordDataError, catalogue, validate_record_data
+from liuhen.records.catalogue import CatalogueError, RecordDataError, catalogue, validate_record_data
 from liuhen.records.models import Confidentiality, Record, RecordAttachment, RecordSigner, SignerRole
 from liuhen.vault import services as vault
 from liuhen.vault.models import Blob
@@ -52,7 +52,10 @@ def _require_writer(actor: Person, case: Case) -> None:
 
 
 def _validate(record_type: str, data: Mapping[str, Any], confidentiality: str) -> dict[str, Any]:
-    rtype = catalogue().get(record_type)
+    try:
+        rtype = catalogue().get(record_type)
+    except CatalogueError as exc:
+        raise ValidationError({"record_type": [str(exc)]}) from exc
     if confidentiality not in Confidentiality.values:
         raise ValidationError({"confidentiality": ["密级无效。"]})
     try:
@@ -142,6 +145,36 @@ def _attach(*, actor: Person, record: Record, blob: Blob, filename: str, caption
     return attachment
 
 
+def _check_media_types(record_type: str, files: Sequence[FileInput]) -> None:
+    """A photo record takes images, a video record videos… (checked before anything is stored)."""
+    rtype = catalogue().get(record_type)
+    if not rtype.is_media:
+        return
+    wrong = [
+        f"“{item.filename}”（{media_type}）不是{rtype.name}可接受的文件类型。"
+        for item in files
+        if not rtype.accepts(media_type := item.media_type or vault.guess_media_type(item.filename))
+    ]
+    if wrong:
+        raise ValidationError({"files": wrong})
+
+
+def _store_files(*, actor: Person, record: Record, files: Sequence[FileInput]) -> list[RecordAttachment]:
+    attachments = []
+    for item in files:
+        blob = vault.ingest(
+            actor=actor,
+            source=item.source,
+            filename=item.filename,
+            media_type=item.media_type,
+            case_id=record.case_id,
+        )
+        attachments.append(
+            _attach(actor=actor, record=record, blob=blob, filename=item.filename, caption=item.caption)
+        )
+    return attachments
+
+
 def create_record(
     *,
     actor: Person,
@@ -156,6 +189,7 @@ def create_record(
     """Validate against the type's schema, store the files, and write it all in one transaction."""
     _require_writer(actor, case)
     cleaned = _validate(record_type, data, confidentiality)
+    _check_media_types(record_type, files)
     with vault.atomic_with_blobs():
         record = _insert_record(
             actor=actor,
@@ -169,15 +203,7 @@ def create_record(
         )
         for signer in signers:
             _add_signer(actor=actor, record=record, signer=signer)
-        for item in files:
-            blob = vault.ingest(
-                actor=actor,
-                source=item.source,
-                filename=item.filename,
-                media_type=item.media_type,
-                case_id=case.pk,
-            )
-            _attach(actor=actor, record=record, blob=blob, filename=item.filename, caption=item.caption)
+        _store_files(actor=actor, record=record, files=files)
     return record
 
 
@@ -201,6 +227,7 @@ def correct_record(
         raise ValidationError({"correction_reason": ["请填写更正理由。"]})
     level = confidentiality or record.confidentiality
     cleaned = _validate(record.record_type, data, level)
+    _check_media_types(record.record_type, files)
     with vault.atomic_with_blobs():
         if Record.objects.select_for_update().filter(supersedes=record).exists():
             raise ValidationError("该记录已有更新版本，请在最新版本上更正。")
@@ -219,15 +246,7 @@ def correct_record(
                 _attach(actor=actor, record=new, blob=old.blob, filename=old.filename, caption=old.caption)
         for signer in signers:
             _add_signer(actor=actor, record=new, signer=signer)
-        for item in files:
-            blob = vault.ingest(
-                actor=actor,
-                source=item.source,
-                filename=item.filename,
-                media_type=item.media_type,
-                case_id=case.pk,
-            )
-            _attach(actor=actor, record=new, blob=blob, filename=item.filename, caption=item.caption)
+        _store_files(actor=actor, record=new, files=files)
     return new
 
 
@@ -246,19 +265,10 @@ def attach_files(*, actor: Person, record: Record, files: Sequence[FileInput]) -
     _require_writer(actor, case)
     if not files:
         raise ValidationError({"files": ["请选择要上传的文件。"]})
+    _check_media_types(record.record_type, files)
     attachments: list[RecordAttachment] = []
     with vault.atomic_with_blobs():
-        for item in files:
-            blob = vault.ingest(
-                actor=actor,
-                source=item.source,
-                filename=item.filename,
-                media_type=item.media_type,
-                case_id=case.pk,
-            )
-            attachments.append(
-                _attach(actor=actor, record=record, blob=blob, filename=item.filename, caption=item.caption)
-            )
+        attachments.extend(_store_files(actor=actor, record=record, files=files))
     return attachments
 
 

@@ -13,6 +13,7 @@ So after a crash at any point, recover() can tell files whose row never committe
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import queue
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-CHUNK_SIZE = 4 * 1024 * 1024
+CHUNK_SIZE = 8 * 1024 * 1024
 # Flush written data every so often so the final fsync does not wait for gigabytes at once.
 SYNC_EVERY = 64 * 1024 * 1024
 
@@ -51,6 +52,7 @@ class RecoveryReport:
     removed_files: int = 0
     removed_temp: int = 0
     kept_files: int = 0
+    skipped_busy: bool = False  # another process is ingesting right now: nothing was touched
     removed_keys: list[str] = field(default_factory=list)
 
 
@@ -119,6 +121,25 @@ class FileSystemStorage:
         self.pending_dir = self.root / "pending"
         for directory in (self.blobs_dir, self.tmp_dir, self.pending_dir):
             directory.mkdir(parents=True, exist_ok=True)
+        self.lock_path = self.root / "ingest.lock"
+        # Every ingest holds a shared lock from its first byte until its row commits or fails;
+        # recover() needs the exclusive lock, so it never removes another process's work.
+        # The kernel drops the locks of a killed process, which is what lets recovery run.
+        self._held: dict[str, int] = {}
+
+    def _lock(self, mode: int) -> int:
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(fd, mode)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _release(self, marker: str) -> None:
+        fd = self._held.pop(marker, None)
+        if fd is not None:
+            os.close(fd)
 
     # -- naming -------------------------------------------------------------------------------
     def key_for(self, sm3: str) -> str:
@@ -132,10 +153,18 @@ class FileSystemStorage:
 
     # -- ingest -------------------------------------------------------------------------------
     def stage(self, source: BinaryIO | str | os.PathLike[str], *, max_bytes: int | None = None) -> StagedBlob:
-        if isinstance(source, str | os.PathLike):
-            with open(source, "rb") as fh:
-                return self._stage_stream(fh, max_bytes)
-        return self._stage_stream(source, max_bytes)
+        lock = self._lock(fcntl.LOCK_SH)
+        try:
+            if isinstance(source, str | os.PathLike):
+                with open(source, "rb") as fh:
+                    staged = self._stage_stream(fh, max_bytes)
+            else:
+                staged = self._stage_stream(source, max_bytes)
+        except BaseException:
+            os.close(lock)
+            raise
+        self._held[staged.marker] = lock
+        return staged
 
     def _stage_stream(self, stream: BinaryIO, max_bytes: int | None) -> StagedBlob:
         tmp_path = self.tmp_dir / f"{secrets.token_hex(16)}.part"
@@ -208,6 +237,7 @@ class FileSystemStorage:
     def settle(self, staged: StagedBlob) -> None:
         """The row committed: the file is permanent."""
         (self.pending_dir / staged.marker).unlink(missing_ok=True)
+        self._release(staged.marker)
 
     def abort(self, staged: StagedBlob) -> None:
         """The row did not commit: remove the file unless it was there before or another
@@ -215,13 +245,27 @@ class FileSystemStorage:
         (self.pending_dir / staged.marker).unlink(missing_ok=True)
         if not staged.existed and not self._has_markers(_hex(staged.sm3)):
             self.path(staged.key).unlink(missing_ok=True)
+        self._release(staged.marker)
 
     def _has_markers(self, hexdigest: str) -> bool:
         return any(self.pending_dir.glob(f"{hexdigest}.*"))
 
     def recover(self, is_committed: Callable[[str], bool]) -> RecoveryReport:
-        """Run at start-up, before serving: finish what a crash left half-done."""
+        """Run at start-up: finish what a crash left half-done. Skipped (``skipped_busy``) while
+        another process is in the middle of an ingest; its leftovers wait for the next start."""
         report = RecoveryReport()
+        try:
+            lock = self._lock(fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            report.skipped_busy = True
+            return report
+        try:
+            self._recover_locked(is_committed, report)
+        finally:
+            os.close(lock)
+        return report
+
+    def _recover_locked(self, is_committed: Callable[[str], bool], report: RecoveryReport) -> None:
         for tmp in self.tmp_dir.iterdir():
             tmp.unlink(missing_ok=True)
             report.removed_temp += 1
@@ -236,7 +280,6 @@ class FileSystemStorage:
                 report.removed_files += 1
                 report.removed_keys.append(key)
             marker.unlink(missing_ok=True)
-        return report
 
     def pending_digests(self) -> list[str]:
         return sorted({f"sm3:{m.name.split('.', 1)[0]}" for m in self.pending_dir.iterdir()})

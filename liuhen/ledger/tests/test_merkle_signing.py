@@ -1,4 +1,4 @@
-"""RFC 6962 Merkle hashing with SM3 and SM2 checkpoint signatures (LG-2)."""
+"""RFC 6962 Merkle hashing with SM3 and SM2 checkpoint signatures (AC-4: alteration is detected)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,3 +75,10 @@ def test_signature_verifies_and_detects_changes(tmp_path: Path) -> None:
     other = signing.load_or_create_key(tmp_path / "other")
     assert not signing.verify_signature(other.public_key, message, signature)
     assert not signing.verify_signature(key.public_key, message, signature, "rsa")
+
+
+def test_lost_private_key_is_not_silently_replaced(tmp_path: Path) -> None:
+    signing.load_or_create_key(tmp_path)
+    (tmp_path / signing.PRIVATE_KEY_FILE).unlink()
+    with pytest.raises(signing.MissingPrivateKey):
+        signing.load_or_create_key(tmp_path)

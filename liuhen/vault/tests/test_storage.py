@@ -1,4 +1,4 @@
-"""The filesystem blob store on its own (VA-1, VA-2): streaming digests, dedup, abort, recovery."""
+"""The filesystem blob store on its own (AV-9, AC-4: originals never altered, nothing lost): streaming digests, dedup, abort, recovery."""
 
 from __future__ import annotations
 
@@ -81,6 +81,8 @@ def test_recover_removes_uncommitted_and_temp(store: FileSystemStorage) -> None:
     committed = store.stage(io.BytesIO(b"committed"))
     orphan = store.stage(io.BytesIO(b"orphan"))
     (store.tmp_dir / "leftover.part").write_bytes(b"half")
+    for staged in (committed, orphan):  # the process died: the kernel drops its locks
+        store._release(staged.marker)
     report = store.recover(lambda digest: digest == committed.sm3)
     assert report.removed_temp == 1 and report.removed_files == 1 and report.kept_files == 1
     assert store.exists(committed.key) and not store.exists(orphan.key)
@@ -90,3 +92,15 @@ def test_recover_removes_uncommitted_and_temp(store: FileSystemStorage) -> None:
 def test_keys_cannot_escape_the_root(store: FileSystemStorage) -> None:
     with pytest.raises(ValueError):
         store.path("../../etc/passwd")
+
+
+def test_recover_leaves_another_process_ingest_alone(tmp_path: Path) -> None:
+    """`liuhen ingest` starting while the server is mid-upload must not delete that upload."""
+    server = FileSystemStorage(tmp_path / "vault")
+    in_flight = server.stage(io.BytesIO(b"upload whose row is about to commit"))
+    other_process = FileSystemStorage(tmp_path / "vault")
+    report = other_process.recover(lambda digest: False)
+    assert report.skipped_busy and server.exists(in_flight.key)
+    server.settle(in_flight)
+    report = other_process.recover(lambda digest: digest == in_flight.sm3)
+    assert not report.skipped_busy and server.exists(in_flight.key)

@@ -122,17 +122,15 @@ def test_parse_range() -> None:
         parse_range("bytes=-0", 10)
 
 
-def test_html_is_never_served_inline(client: Client, org: Org, case_a: Case) -> None:
+def test_scriptable_image_is_never_served_inline(client: Client, org: Org, case_a: Case) -> None:
+    """An SVG is an image (a photo record accepts it) but can carry script: download only."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
     record = create_record(
         actor=org.officer_a1,
         case=case_a,
-        record_type="document_scan",
-        data={"description": "扫描件"},
-        files=[
-            FileInput(
-                source=io.BytesIO(b"<script>alert(1)</script>"), filename="x.html", media_type="text/html"
-            )
-        ],
+        record_type="photo",
+        data={"description": "现场照片"},
+        files=[FileInput(source=io.BytesIO(svg), filename="x.svg", media_type="image/svg+xml")],
     )
     login(client, org.officer_a1)
     response = client.get(reverse("vault:download", args=[record.attachments.get().pk]) + "?inline=1")

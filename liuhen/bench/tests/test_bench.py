@@ -1,0 +1,23 @@
+"""`liuhen bench` runs end to end on a small size (the numbers themselves are for humans)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from liuhen.bench.run import run_benchmarks
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_reports_ratios_and_peak_rss(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = run_benchmarks(size_mib=16, dock_files=5, workdir=tmp_path)
+    out = capsys.readouterr().out
+    assert status in (0, 1)
+    assert re.search(r"ratio command / openssl sm3:\s+\d+\.\d\d×", out)
+    assert re.search(r"ratio command / by-hand baseline:\s+\d+\.\d\d×", out)
+    rss = [float(m) for m in re.findall(r"peak RSS ([0-9.]+) MiB", out)]
+    assert len(rss) == 2 and all(0 < value < 150 for value in rss)
+    assert list(tmp_path.iterdir()) == [] or all(not any(p.iterdir()) for p in tmp_path.iterdir())
