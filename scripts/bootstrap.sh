@@ -39,7 +39,7 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$fingerprint" ]]; then
   echo "==> 安装 Python 依赖 installing Python packages"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true
-  .venv/bin/python -c "import liuhen, django, ninja, gmalglib, av" \
+  .venv/bin/python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('liuhen', 'django', 'ninja', 'gmalglib', 'av')))" \
     || { echo "Python packages failed to install" >&2; exit 1; }
   echo "$fingerprint" > "$stamp"
 fi
