@@ -35,7 +35,9 @@ extras=""
 (( want_test )) && extras="[dev]"
 stamp=".venv/.liuhen-installed${extras:+-dev}"
 fingerprint=$(sha256sum pyproject.toml | cut -d' ' -f1)
-if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$fingerprint" ]]; then
+installed() { [[ -f "$1" && "$(cat "$1")" == "$fingerprint" ]]; }
+# A development install already holds everything the run-time install would.
+if ! installed "$stamp" && ! installed ".venv/.liuhen-installed-dev"; then
   echo "==> 安装 Python 依赖 installing Python packages"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true

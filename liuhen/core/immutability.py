@@ -74,13 +74,13 @@ class ProtectTable(migrations.operations.base.Operation):
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: Any, to_state: Any
     ) -> None:
         for sql in protect_sql(schema_editor.connection.vendor, self.table):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     def database_backwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: Any, to_state: Any
     ) -> None:
         for sql in _drop_sql(schema_editor.connection.vendor, self.table):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     def describe(self) -> str:
         return f"Refuse UPDATE/DELETE on {self.table}"
