@@ -306,6 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _write_peak_rss() -> None:
+    """For `liuhen bench`: this process image's own peak RSS (VmHWM). The rusage a parent gets
+    from wait4 also counts the memory the child had before exec, i.e. the parent's own."""
+    target = os.environ.get("LIUHEN_PEAK_RSS_FILE")
+    if not target:
+        return
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                Path(target).write_text(line.split()[1], encoding="ascii")  # KiB
+                return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup()
@@ -314,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"错误 error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        _write_peak_rss()
     return result
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -24,22 +26,25 @@ class Measurement:
 
 
 def measure(label: str, argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Measurement:
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        list(argv),
-        env=dict(env) if env is not None else None,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in KiB on Linux.
-    return Measurement(
-        label, seconds, usage.ru_maxrss / 1024, proc.returncode, output.decode("utf-8", "replace")
-    )
+    """Run a command; its peak RSS is what a ``liuhen`` child reports of its own image (see
+    ``LIUHEN_PEAK_RSS_FILE`` in the CLI), else wait4's ru_maxrss, which is only an upper bound:
+    on Linux it includes the memory the child inherited from this process before exec."""
+    child_env = dict(env if env is not None else os.environ)
+    with tempfile.NamedTemporaryFile(prefix="liuhen-rss-", delete=False) as report:
+        child_env["LIUHEN_PEAK_RSS_FILE"] = report.name
+    try:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(argv), env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert proc.stdout is not None
+        output = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        reported = Path(report.name).read_text(encoding="ascii").strip()
+    finally:
+        os.unlink(report.name)
+    peak_kib = int(reported) if reported else usage.ru_maxrss  # both in KiB
+    return Measurement(label, seconds, peak_kib / 1024, proc.returncode, output.decode("utf-8", "replace"))
 
 
 def drop_file_cache(path: str) -> None:
