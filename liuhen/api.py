@@ -10,13 +10,16 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
+from liuhen.av.api import router as av_router
 from liuhen.cases.api import router as cases_router
 from liuhen.core.api_errors import bind, error_response, install_error_handlers, on_field_error, on_too_large
+from liuhen.equipment.api import router as equipment_router
 from liuhen.ledger.api import router as ledger_router
 from liuhen.org.api import BearerTokenAuth, SessionCsrfAuth
 from liuhen.org.api import router as org_router
 from liuhen.records.api import router as records_router
 from liuhen.records.catalogue import UnknownRecordType
+from liuhen.review.api import router as review_router
 from liuhen.vault.api import router as vault_router
 from liuhen.vault.storage import BlobTooLarge
 
@@ -40,6 +43,9 @@ api.add_router("/", cases_router)
 api.add_router("/", records_router)
 api.add_router("/", vault_router)
 api.add_router("/", ledger_router)
+api.add_router("/", equipment_router)
+api.add_router("/", av_router)
+api.add_router("/", review_router)
 
 
 fallback_router = Router()

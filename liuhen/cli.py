@@ -1,4 +1,5 @@
-"""The ``liuhen`` command: serve, demo, verify, ingest, checkpoint, user management, bench."""
+"""The ``liuhen`` command: serve, demo, verify, check, deadlines, ingest, checkpoint, user management,
+bench."""
 
 from __future__ import annotations
 
@@ -47,12 +48,18 @@ def _startup() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from liuhen.demo.builder import build_demo, demo_logins
+    from liuhen.demo.builder import build_demo, demo_logins, demo_showcase
 
     _startup()
     created = build_demo(seed=args.seed)
     print("演示数据已创建。" if created else "演示数据已存在，未重复创建。")
     _print_logins(demo_logins())
+    showcase = [(item, case) for item, case in demo_showcase() if case is not None]
+    if showcase:
+        print("演示案件 / showcase cases（用 liuhen check --case <编号> 查看检查结果）:")
+        for item, case in showcase:
+            rules = "（" + "、".join(rule for rule, _ in item.expect) + "）" if item.expect else ""
+            print(f"  {item.pack}  {case.number}  {item.label}{rules}")
     return 0
 
 
@@ -136,6 +143,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from liuhen.records.services import FileInput, create_record
     from liuhen.vault.services import guess_media_type
 
+    if args.dock:
+        return _ingest_dock(args)
+    if not args.files or not args.case:
+        raise CliError("请指定文件和 --case，或用 --dock 导入目录 / give FILE... --case NO, or --dock DIR")
+    if args.device or args.watch:
+        raise CliError("--device、--watch 只用于 --dock / --device and --watch go with --dock")
     _startup()
     case = Case.objects.filter(number=args.case).first()
     if case is None:
@@ -172,6 +185,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - started
         print(f"{path.name}\t{blob.size} 字节\t{blob.sm3}\t记录 #{record.pk}\t用时 {elapsed:.2f} 秒")
     return 0
+
+
+def _ingest_dock(args: argparse.Namespace) -> int:
+    """Recorder dock / export folder → audio-visual items not yet in a case (liuhen/av/dock.py)."""
+    from liuhen.av.dock import DockError, run_dock_command
+
+    if args.files or args.case or args.record_type:
+        raise CliError(
+            "--dock 不能与文件列表、--case、--record-type 同用 / --dock takes no FILE, --case or --record-type"
+        )
+    _startup()
+    try:
+        return run_dock_command(
+            dock=args.dock, device=args.device or "", watch=args.watch, username=args.user
+        )
+    except DockError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _messages(exc: Exception) -> str:
@@ -249,7 +279,141 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from liuhen.bench.run import run_benchmarks
 
-    return run_benchmarks(size_mib=args.size_mib, dock_files=args.dock_files, workdir=args.workdir)
+    return run_benchmarks(
+        size_mib=args.size_mib, dock_files=args.dock_files, workdir=args.workdir, check_cases=args.check_cases
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Findings of the policy packs for one case or all; exit 1 when any finding is blocking."""
+    import json
+
+    from liuhen.cases.models import Case, Stage
+    from liuhen.policy.audit import check_cases
+    from liuhen.policy.findings import FindingStatus, Severity
+
+    _migrate()
+    cases = Case.objects.all()
+    if args.case:
+        cases = cases.filter(number=args.case)
+        if not cases.exists():
+            raise CliError(f"案件不存在 / no such case: {args.case}")
+    rows: list[dict[str, Any]] = []
+    blocking = False
+    for checked in check_cases(cases, workers=None):  # many cases: batches in parallel worker processes
+        for f in checked.findings:
+            blocking = blocking or f.blocking
+            rows.append(
+                {
+                    "case": checked.number,
+                    "rule_id": f.rule_id,
+                    "pack": f.pack,
+                    "requirement_ids": list(f.requirement_ids),
+                    "citation": f.citation,
+                    "severity": f.severity.value,
+                    "status": f.status.value,
+                    "message": f.message,
+                    "stage": f.stage,
+                    "record_id": f.record_id,
+                    "due": f.due.isoformat() if f.due else None,
+                    "provisional": f.provisional,
+                }
+            )
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        status_labels = {
+            FindingStatus.MISSING: "待补",
+            FindingStatus.VIOLATED: "违反",
+            FindingStatus.DUE: "期限中",
+            FindingStatus.OVERDUE: "已逾期",
+            FindingStatus.LATE: "逾期完成",
+        }
+        severity_labels = {Severity.BLOCKING: "阻断", Severity.WARNING: "提示"}
+        stage_labels = dict(Stage.choices)
+        print("案件编号\t阶段\t状态\t级别\t规则\t依据\t期限\t说明")
+        for row in rows:
+            print(
+                "\t".join(
+                    (
+                        row["case"],
+                        str(stage_labels.get(row["stage"], row["stage"] or "—")),
+                        status_labels[FindingStatus(row["status"])],
+                        severity_labels[Severity(row["severity"])],
+                        row["rule_id"],
+                        row["citation"],
+                        (row["due"] or "—") + ("（暂定）" if row["provisional"] else ""),
+                        row["message"],
+                    )
+                )
+            )
+        print(f"共 {len(rows)} 条；{'存在阻断项' if blocking else '无阻断项'}")
+    return 1 if blocking else 0
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    """Resumable uploads: ``--clean-expired`` expires idle unfinished uploads and deletes their bytes."""
+    from liuhen.uploads.services import clean_expired
+
+    _migrate()
+    if not args.clean_expired:
+        raise CliError("请指定操作，例如 --clean-expired / nothing to do (try --clean-expired)")
+    report = clean_expired(log=lambda line: print(f"已过期 expired: {line}"))
+    for upload_id in report.busy:
+        print(f"正在写入，跳过 / busy, skipped: {upload_id}")
+    print(
+        f"清理过期上传 {len(report.expired)} 个，孤立临时文件 {len(report.orphan_files)} 个"
+        f" / expired {len(report.expired)}, orphan files {len(report.orphan_files)}"
+    )
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    """List the open deadlines (overdue first); ``--refresh`` first recomputes them — the daily job
+    that turns due into overdue and catches anything a write did not."""
+    from django.utils import timezone
+
+    from liuhen.cases.models import Case
+    from liuhen.policy.models import OPEN_STATES, Deadline, DeadlineState
+    from liuhen.policy.services import cases_to_refresh, refresh_deadlines_for
+
+    _migrate()
+    cases = cases_to_refresh()
+    if args.case:
+        cases = Case.objects.filter(number=args.case)
+        if not cases.exists():
+            raise CliError(f"案件不存在 / no such case: {args.case}")
+    if args.refresh:
+        result = refresh_deadlines_for(cases=cases, actor=None)
+        print(
+            f"已重算 {result.cases} 件案件的期限：新增 {result.created}，期限变更 {result.rescheduled}，"
+            f"完成 {result.met}，重新计算 {result.reopened}，不再适用 {result.dropped}，转为逾期 {result.overdue}"
+        )
+    today = timezone.localdate()
+    rows = (
+        Deadline.objects.filter(case__in=cases, state__in=OPEN_STATES, stopped=False)
+        .select_related("case")
+        .order_by("due", "case_id", "pk")
+    )
+    overdue = 0
+    print("案件编号\t状态\t期限\t规则\t依据\t要求")
+    for d in rows:
+        late = d.state == DeadlineState.OVERDUE or d.due < today
+        overdue += late
+        print(
+            "\t".join(
+                (
+                    d.case.number,
+                    "已逾期" if late else "期限中",
+                    d.due.isoformat() + ("（暂定）" if d.provisional else ""),
+                    d.rule_id,
+                    d.citation,
+                    d.message,
+                )
+            )
+        )
+    print(f"未完成期限 {len(rows)} 项，其中已逾期 {overdue} 项")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -274,11 +438,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("checkpoint", help="生成签名检查点 / sign a Merkle checkpoint now")
     p.set_defaults(func=cmd_checkpoint)
 
-    p = sub.add_parser("ingest", help="将文件作为音像/文件记录导入案件 / attach files to a case")
-    p.add_argument("files", nargs="+")
-    p.add_argument("--case", required=True, help="案件编号 / case number")
+    p = sub.add_parser(
+        "ingest",
+        help="将文件导入案件，或导入执法记录仪目录 / attach files to a case, or import a recorder dock",
+    )
+    p.add_argument("files", nargs="*")
+    p.add_argument("--case", help="案件编号 / case number")
     p.add_argument("--user", help="操作人用户名（默认主办人）/ acting user (default: lead handler)")
     p.add_argument("--record-type", help="记录类型（默认按文件类型）/ record type code")
+    p.add_argument(
+        "--dock",
+        help="导入执法记录仪存储或导出目录中的全部文件（待确认归属）/ import a recorder's storage or export folder",
+    )
+    p.add_argument(
+        "--device", help="无法从文件识别时使用的记录仪编号 / recorder serial when the files do not tell"
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="持续监视目录，导入新放入的文件 / keep polling the folder for new files",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("createagency", help="创建执法机关 / create an agency")
@@ -298,9 +477,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--superuser", action="store_true")
     p.set_defaults(func=cmd_createuser)
 
+    p = sub.add_parser("check", help="按规则包检查案件 / check cases against the policy packs")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--case", help="案件编号 / case number")
+    which.add_argument("--all", action="store_true", help="全部案件（默认）/ all cases (default)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("uploads", help="断点续传上传的维护 / resumable upload maintenance")
+    p.add_argument(
+        "--clean-expired",
+        action="store_true",
+        help="清理已过期的未完成上传 / expire idle unfinished uploads and delete their partial bytes",
+    )
+    p.set_defaults(func=cmd_uploads)
+
+    p = sub.add_parser("deadlines", help="法定期限：列出未完成的期限 / open statutory deadlines")
+    p.add_argument(
+        "--refresh", action="store_true", help="先重算全部期限（每日任务）/ recompute first (daily job)"
+    )
+    p.add_argument("--case", help="仅此案件 / only this case number")
+    p.set_defaults(func=cmd_deadlines)
+
     p = sub.add_parser("bench", help="性能基准 / benchmarks")
     p.add_argument("--size-mib", type=int, default=2048)
     p.add_argument("--dock-files", type=int, default=500)
+    p.add_argument(
+        "--check-cases",
+        type=int,
+        default=10000,
+        help="按规则包检查的生成案件数（0 = 不测）/ generated cases for the compliance-check benchmark (0 = skip)",
+    )
     p.add_argument("--workdir", type=Path, default=None)
     p.set_defaults(func=cmd_bench)
     return parser

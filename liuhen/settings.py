@@ -29,6 +29,14 @@ LIUHEN_KEYS_DIR = Path(env("KEYS_DIR", str(LIUHEN_HOME / "keys"))).resolve()
 LIUHEN_STORAGE = env("STORAGE", "fs")
 # Upload size limit per file (bytes); 8 GiB by default.
 LIUHEN_MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_BYTES", str(8 * 1024**3)))
+# An unfinished resumable upload (tus) idle this long expires and its partial bytes are deleted.
+LIUHEN_UPLOAD_EXPIRE_HOURS = float(env("UPLOAD_EXPIRE_HOURS", "24"))
+# Audio-visual dock import (liuhen/av): a recording whose embedded time differs from the time its
+# file name or sidecar claims by more than this is flagged; `--watch` polls this often; activities
+# within this margin of a recording are suggested for it.
+LIUHEN_AV_TIME_TOLERANCE_SECONDS = int(env("AV_TIME_TOLERANCE_SECONDS", "120"))
+LIUHEN_AV_WATCH_INTERVAL_SECONDS = float(env("AV_WATCH_INTERVAL_SECONDS", "5"))
+LIUHEN_AV_SUGGEST_MARGIN_MINUTES = int(env("AV_SUGGEST_MARGIN_MINUTES", "60"))
 # A signed Merkle checkpoint is made after this many new ledger entries (and by `liuhen checkpoint`).
 LIUHEN_CHECKPOINT_EVERY = int(env("CHECKPOINT_EVERY", "256"))
 # The name a checkpoint is signed under (the transparency-log "origin" line).
@@ -64,10 +72,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "liuhen.core",
     "liuhen.ledger",
+    "liuhen.policy",
     "liuhen.vault",
     "liuhen.org",
     "liuhen.cases",
     "liuhen.records",
+    "liuhen.documents",
+    "liuhen.workdays",
+    "liuhen.equipment",
+    "liuhen.uploads",
+    "liuhen.av",
+    "liuhen.review",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "liuhen.workdays.context_processors.calendar_warning",
             ]
         },
     }

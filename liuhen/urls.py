@@ -6,7 +6,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("liuhen.cases.urls")),
     path("records/", include("liuhen.records.urls")),
     path("evidence/", include("liuhen.vault.urls")),
+    path("documents/", include("liuhen.documents.urls")),
     path("accounts/", include("liuhen.org.urls")),
+    path("workdays/", include("liuhen.workdays.urls")),
+    path("equipment/", include("liuhen.equipment.urls")),
+    path("uploads/", include("liuhen.uploads.urls")),
+    path("av/", include("liuhen.av.urls")),
+    path("review/", include("liuhen.review.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

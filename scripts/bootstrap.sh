@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1
 
-packages=(fonts-wqy-microhei ffmpeg openssl)
+# Pango/HarfBuzz: WeasyPrint renders the PDF 执法文书 through them (liuhen/documents).
+packages=(fonts-wqy-microhei ffmpeg openssl libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if (( want_test )); then
   packages+=(chromium postgresql)
 fi
@@ -41,7 +42,7 @@ if ! installed "$stamp" && ! installed ".venv/.liuhen-installed-dev"; then
   echo "==> 安装 Python 依赖 installing Python packages"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true
-  .venv/bin/python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('liuhen', 'django', 'ninja', 'gmalglib', 'av')))" \
+  .venv/bin/python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('liuhen', 'django', 'ninja', 'gmalglib', 'av', 'weasyprint', 'docxtpl', 'segno')))" \
     || { echo "Python packages failed to install" >&2; exit 1; }
   echo "$fingerprint" > "$stamp"
 fi

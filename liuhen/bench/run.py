@@ -5,6 +5,9 @@
    ``cp`` + ``openssl dgst -sm3`` + ``openssl dgst -sha256``. Peak RSS of the ingest process.
 2. Many small files (a body-camera dock): ``liuhen ingest`` of N files in one call versus
    ``cp`` + both digests of the same files.
+3. Compliance check: N generated cases (~30 records each) checked against the policy packs,
+   versus a plain SELECT of the same record rows (``liuhen.bench.checkcases``, in a child process
+   with its own throwaway ``LIUHEN_HOME`` under the workdir).
 """
 
 from __future__ import annotations
@@ -154,7 +157,26 @@ def bench_dock(work: Path, count: int) -> bool:
     return ingest.peak_rss_mib < RSS_LIMIT_MIB
 
 
-def run_benchmarks(*, size_mib: int, dock_files: int, workdir: Path | None) -> int:
+def bench_check(work: Path, cases: int, runs: int = 3) -> bool:
+    """The compliance check of ``cases`` generated cases, in a child process (peak RSS too)."""
+    home = work / "home-check"
+    home.mkdir()
+    result = measure(
+        "liuhen check (bench)",
+        [sys.executable, "-m", "liuhen.bench.checkcases", "--cases", str(cases), "--runs", str(runs)],
+        env=_env(home),
+    )
+    print(result.stdout.rstrip())
+    print(f"  peak RSS {result.peak_rss_mib:.1f} MiB")
+    shutil.rmtree(home, ignore_errors=True)
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"{result.label} failed ({result.returncode}):\n{result.stdout}")
+    return result.returncode == 0
+
+
+def run_benchmarks(
+    *, size_mib: int, dock_files: int, workdir: Path | None, check_cases: int = 10000, check_runs: int = 3
+) -> int:
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="liuhen-bench-"))
     base.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=base))
@@ -164,6 +186,8 @@ def run_benchmarks(*, size_mib: int, dock_files: int, workdir: Path | None) -> i
             ok &= bench_large(work, size_mib)
         if dock_files:
             ok &= bench_dock(work, dock_files)
+        if check_cases:
+            ok &= bench_check(work, check_cases, check_runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\n基准结果 " + ("PASS" if ok else "FAIL"))

@@ -93,6 +93,7 @@ class StageChangeOut(Schema):
 
 class CaseDetailOut(CaseSummaryOut):
     summary: str
+    origin_id: int | None = None
     parties: list[PartyOut]
     handlers: list[HandlerOut]
     stage_history: list[StageChangeOut]
@@ -178,6 +179,7 @@ def case_detail(person: Person, case: Case) -> CaseDetailOut:
     return CaseDetailOut(
         **summary.model_dump(),
         summary=case.summary,
+        origin_id=case.origin_id,
         parties=[party_out(p, current=not p.is_superseded) for p in parties],
         handlers=[
             HandlerOut(
@@ -294,3 +296,26 @@ def add_party(request: HttpRequest, case_id: int, payload: PartyIn) -> Status[Pa
     require_writer(person, case)
     party = services.add_party(actor=person, case=case, data=payload.to_input())
     return Status(201, party_out(party, current=True))
+
+
+class FollowupIn(Schema):
+    reinspection_id: int
+
+
+@router.post(
+    "/cases/{case_id}/followup-cases",
+    response={201: CaseDetailOut, **ERROR_RESPONSES},
+    summary="复查未整改，另行立案（FU-1）",
+)
+def open_followup_case(request: HttpRequest, case_id: int, payload: FollowupIn) -> Status[CaseDetailOut]:
+    """FU-1: the re-inspection record says the party did not rectify; open the new case."""
+    from liuhen.records.models import Record
+
+    person = actor(request)
+    case = get_case_for(person, case_id)
+    require_writer(person, case)
+    record = Record.objects.filter(pk=payload.reinspection_id, case=case).first()
+    if record is None:
+        raise ValidationError({"reinspection_id": ["本案没有该复查记录。"]})
+    new = services.open_case_for_unrectified(actor=person, reinspection=record)
+    return Status(201, case_detail(person, get_case_for(person, new.pk)))

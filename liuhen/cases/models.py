@@ -73,6 +73,15 @@ class Case(models.Model):
     # cross-checked by `liuhen verify` against the write-once StageChange history.
     stage = models.CharField("阶段", max_length=16, choices=Stage.choices, db_index=True)
     branch = models.CharField("分支", max_length=16, choices=Branch.choices, blank=True, default="")
+    # FU-1: a case opened because the party did not rectify after an earlier case's follow-up.
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_cases",
+        verbose_name="原案件（未整改另行立案）",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
@@ -88,6 +97,7 @@ class Case(models.Model):
         "procedure",
         "source",
         "summary",
+        "origin",
         "created_by",
         "created_at",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,11 +30,29 @@ from liuhen.core.sealing import sealed_content
 from liuhen.ledger import services as ledger
 from liuhen.org.models import Agency, Department, Person, Role
 
+if TYPE_CHECKING:
+    from liuhen.policy.findings import Finding
+    from liuhen.records.models import Record
+
 MIN_HANDLERS = 2  # 《行政处罚法》(2021) art. 42: no fewer than two officers with certificates.
 
 
 class TransitionError(ValidationError):
-    """A stage change the rules do not allow; the message says why (in Chinese) and cites the basis."""
+    """A stage change the rules do not allow; the message says why (in Chinese) and cites the basis.
+
+    ``findings``: the policy-pack findings that refused it (empty when a built-in rule did, such
+    as the stage order), for the API's structured error."""
+
+    def __init__(self, message: str, *, findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings: tuple[Finding, ...] = tuple(findings)
+
+
+def _refresh_deadlines(*, case: Case, actor: Person) -> None:
+    """Keep the materialised deadlines in step (same transaction as the write)."""
+    from liuhen.policy.services import refresh_deadlines
+
+    refresh_deadlines(case=case, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -150,6 +169,7 @@ def open_case(
     summary: str = "",
     stage: str = Stage.INITIATION,
     opened_at: datetime | None = None,
+    origin: Case | None = None,
 ) -> Case:
     """Open a case with its number, ≥2 certified handlers (the first is the lead) and its parties."""
     errors: dict[str, list[str]] = {}
@@ -199,6 +219,7 @@ def open_case(
             source=source,
             summary=summary.strip(),
             stage=stage,
+            origin=origin,
             created_by=actor,
             created_at=now,
         )
@@ -214,13 +235,73 @@ def open_case(
             _create_handler(case=case, person=person, is_lead=index == 0, actor=actor)
         for party in cleaned_parties:
             _create_party(actor=actor, case=case, data=party)
+        _refresh_deadlines(case=case, actor=actor)
+    return case
+
+
+def open_case_for_unrectified(
+    *, actor: Person, reinspection: Record, handlers: Sequence[Person] = (), title: str = ""
+) -> Case:
+    """FU-1: the re-inspection found the party had not rectified, so a new case is opened.
+
+    The new case points at the original (``origin``), starts in 程序启动 as an ex-officio penalty
+    case under the general procedure, takes over the parties and (unless others are named) the
+    certified handlers, and both cases' ledger trails record the link."""
+    original = reinspection.case
+    if reinspection.record_type != "reinspection_record" or original is None:
+        raise ValidationError("只能依据复查记录另行立案。")
+    if type(reinspection).objects.filter(supersedes=reinspection).exists():
+        raise ValidationError("该复查记录已被更正，请依据最新版本另行立案。")
+    data = reinspection.fields
+    if data.get("rectified") is not False:
+        raise ValidationError("复查记录载明已整改到位，无需另行立案。")
+    if Case.objects.filter(origin=original, created_at__gte=reinspection.created_at).exists():
+        raise ValidationError("已就该次复查另行立案。")
+    people = list(handlers) or [
+        h.person for h in original.handlers.select_related("person").order_by("-is_lead", "pk")
+    ]
+    parties = [
+        PartyInput(
+            kind=p.kind,
+            name=p.name,
+            id_number=p.id_number,
+            uscc=p.uscc,
+            legal_representative=p.legal_representative,
+            address=p.address,
+            phone=p.phone,
+        )
+        for p in original.parties.filter(superseded_by__isnull=True).order_by("pk")
+    ]
+    findings = str(data.get("findings") or "").strip()
+    with transaction.atomic():
+        case = open_case(
+            actor=actor,
+            department=original.department,
+            title=title.strip() or f"{original.title}（复查未整改，另行立案）",
+            case_type=CaseType.PENALTY,
+            procedure=Procedure.GENERAL,
+            source=Source.EX_OFFICIO,
+            handlers=people,
+            parties=parties,
+            summary=f"经对{original.number}案复查，当事人未整改到位：{findings}",
+            origin=original,
+        )
+        ledger.append(
+            actor=actor,
+            action="case.followup_case",
+            obj=original,
+            case_id=original.pk,
+            payload={"new_case": case.number, "new_case_id": case.pk, "reinspection_id": reinspection.pk},
+        )
     return case
 
 
 def add_party(*, actor: Person, case: Case, data: PartyInput) -> Party:
     cleaned = _clean_party(data)
     with transaction.atomic():
-        return _create_party(actor=actor, case=case, data=cleaned)
+        party = _create_party(actor=actor, case=case, data=cleaned)
+        _refresh_deadlines(case=case, actor=actor)  # a rule may apply to one kind of party only
+    return party
 
 
 def correct_party(*, actor: Person, party: Party, data: PartyInput) -> Party:
@@ -229,7 +310,9 @@ def correct_party(*, actor: Person, party: Party, data: PartyInput) -> Party:
         raise ValidationError("该当事人信息已被更正，请在最新版本上更正。")
     cleaned = _clean_party(data)
     with transaction.atomic():
-        return _create_party(actor=actor, case=party.case, data=cleaned, supersedes=party)
+        corrected = _create_party(actor=actor, case=party.case, data=cleaned, supersedes=party)
+        _refresh_deadlines(case=party.case, actor=actor)
+    return corrected
 
 
 def _record_stage_change(
@@ -267,19 +350,30 @@ def allowed_next_stages(case: Case) -> list[str]:
     return nxt + sorted(_EXTRA_TRANSITIONS.get(case.stage, set()))
 
 
-def _check_transition(case: Case, to_stage: str) -> None:
+def transition_precondition(case: Case, to_stage: str) -> str:
+    """Why the built-in rules (not the policy packs) refuse moving ``case`` to ``to_stage``; ""
+    when they allow it. The case page shows it on the button before anyone clicks."""
     if case.branch:
-        raise TransitionError(f"案件已{Branch(case.branch).label}，不能再变更阶段。")
+        return f"案件已{Branch(case.branch).label}，不能再变更阶段。"
     if to_stage not in allowed_next_stages(case):
+        return f"不能从“{Stage(case.stage).label}”直接进入“{Stage(to_stage).label}”（ST-1 阶段顺序）。"
+    if to_stage == Stage.INVESTIGATION and not case.parties.exists():
+        return "进入调查取证前须登记当事人。"
+    return ""
+
+
+def _check_transition(case: Case, to_stage: str) -> None:
+    problem = transition_precondition(case, to_stage)
+    if problem:
+        raise TransitionError(problem)
+    # The law itself (≥2 certified officers, art. 42, …): the agency's policy packs decide.
+    from liuhen.policy.selectors import blocking_message, transition_blockers
+
+    blockers = transition_blockers(case, to_stage)
+    if blockers:
         raise TransitionError(
-            f"不能从“{Stage(case.stage).label}”直接进入“{Stage(to_stage).label}”（ST-1 阶段顺序）。"
+            blocking_message(blockers, f"不能进入“{Stage(to_stage).label}”"), findings=blockers
         )
-    if to_stage == Stage.INVESTIGATION:
-        certified = case.handlers.exclude(certificate_no="").count()
-        if certified < MIN_HANDLERS:
-            raise TransitionError("调查取证须由两名以上持证执法人员进行（《行政处罚法》第四十二条）。")
-        if not case.parties.exists():
-            raise TransitionError("进入调查取证前须登记当事人。")
 
 
 def change_stage(*, actor: Person, case: Case, to_stage: str, reason: str = "") -> Case:
@@ -292,6 +386,7 @@ def change_stage(*, actor: Person, case: Case, to_stage: str, reason: str = "") 
         )
         Case.objects.filter(pk=locked.pk).update(stage=to_stage)
         locked.stage = to_stage
+        _refresh_deadlines(case=locked, actor=actor)
     return locked
 
 
@@ -301,6 +396,13 @@ _BRANCH_STAGES: dict[str, set[str]] = {
     Branch.REFERRED_POLICE: {Stage.INITIATION, Stage.INVESTIGATION, Stage.REVIEW},
     Branch.REVOKED: {Stage.PREPARATION, Stage.INITIATION, Stage.INVESTIGATION, Stage.REVIEW, Stage.SERVICE},
 }
+
+
+def allowed_branches(case: Case) -> list[str]:
+    """The branches the case's current stage allows (none once it took one)."""
+    if case.branch:
+        return []
+    return [b for b in Branch.values if b and case.stage in _BRANCH_STAGES.get(b, set())]
 
 
 def take_branch(*, actor: Person, case: Case, branch: str, reason: str) -> Case:
@@ -315,6 +417,13 @@ def take_branch(*, actor: Person, case: Case, branch: str, reason: str) -> Case:
             raise TransitionError(f"案件已{Branch(locked.branch).label}。")
         if locked.stage not in _BRANCH_STAGES[branch]:
             raise TransitionError(f"“{Stage(locked.stage).label}”阶段不能{Branch(branch).label}。")
+        from liuhen.policy.selectors import blocking_message, branch_blockers
+
+        blockers = branch_blockers(locked, branch)
+        if blockers:
+            raise TransitionError(
+                blocking_message(blockers, f"不能{Branch(branch).label}"), findings=blockers
+            )
         _record_stage_change(
             actor=actor,
             case=locked,
@@ -325,4 +434,5 @@ def take_branch(*, actor: Person, case: Case, branch: str, reason: str) -> Case:
         )
         Case.objects.filter(pk=locked.pk).update(branch=branch)
         locked.branch = branch
+        _refresh_deadlines(case=locked, actor=actor)
     return locked

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/new/", views.case_open, name="open"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/stage/", views.case_stage, name="stage"),
+    path("cases/<int:pk>/followup/<int:record_pk>/", views.case_followup, name="followup"),
 ]

@@ -1,10 +1,14 @@
-"""Staff web UI for cases: the "my cases" dashboard, the case list, the case page, opening a case
-and stage changes. Every lookup goes through :mod:`liuhen.cases.selectors` (other departments get
-404); every write through :mod:`liuhen.cases.services`, whose errors are shown in Chinese."""
+"""Staff web UI for cases: the "my cases" dashboard (with the 期限 panel), the case list, the case
+page (with the live checklist of what the policy packs still require, the case's deadlines, and
+stage/branch buttons that show beforehand why a step is blocked), opening a case and stage
+changes. Every lookup goes through :mod:`liuhen.cases.selectors` (other departments get 404); every
+write through :mod:`liuhen.cases.services`, whose errors are shown in Chinese."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuhen.cases import services
@@ -26,9 +32,17 @@ from liuhen.cases.forms import (
     error_messages,
 )
 from liuhen.cases.models import STAGE_ORDER, Branch, Case, Stage
-from liuhen.cases.selectors import can_write_case, get_case_for, search_cases
+from liuhen.cases.selectors import can_write_case, cases_visible_to, get_case_for, search_cases
 from liuhen.org.models import Department, Person, Role
+from liuhen.policy.engine import explain
+from liuhen.policy.findings import Finding, FindingStatus, Severity
+from liuhen.policy.models import Deadline, DeadlineState
+from liuhen.policy.selectors import compliance_of, deadline_panel, deadlines_of_case
+from liuhen.records.catalogue import catalogue
+from liuhen.records.models import Record
 from liuhen.records.selectors import records_of_case
+from liuhen.review.selectors import case_panel as review_case_panel
+from liuhen.review.selectors import overdue_reviews
 
 PAGE_SIZE = 20
 
@@ -60,6 +74,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "visible_total": visible.count(),
         "visible_counts": _stage_counts(visible),
         "can_open": _open_departments(person).exists(),
+        "deadlines": deadline_panel(person),
+        "alerts": overdue_reviews(person),  # the legal office and the agency head (LR-3)
     }
     return render(request, "cases/dashboard.html", context)
 
@@ -97,9 +113,112 @@ def _grouped_records(person: Person, case: Case) -> list[tuple[str, str, list[An
     return [(s, Stage(s).label if s in Stage.values else s, rs) for s, rs in groups.items() if rs]
 
 
+SEVERITY_LABELS = {Severity.BLOCKING: "阻断", Severity.WARNING: "提示"}
+STATUS_LABELS = {
+    FindingStatus.MISSING: "待补",
+    FindingStatus.VIOLATED: "违反",
+    FindingStatus.DUE: "期限中",
+    FindingStatus.OVERDUE: "已逾期",
+    FindingStatus.LATE: "逾期完成",
+}
+
+
+@dataclass(frozen=True)
+class RecordTypeLink:
+    code: str
+    label: str
+    url: str  # the add-record form for that type; "" when the person cannot add records here
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the case page's checklist: a finding, labelled for the officer."""
+
+    finding: Finding
+    severity_label: str
+    status_label: str
+    record_types: list[RecordTypeLink]
+
+    @property
+    def blocking(self) -> bool:
+        return self.finding.severity is Severity.BLOCKING
+
+
+def _checklist_item(case: Case, finding: Finding, writable: bool) -> ChecklistItem:
+    known = catalogue()
+    links = []
+    for code in finding.record_types:
+        if code in known:
+            label = known.get(code).name
+            url = reverse("records:create", args=[case.pk, code]) if writable else ""
+        else:
+            label, url = code, ""
+        links.append(RecordTypeLink(code, label, url))
+    return ChecklistItem(
+        finding=finding,
+        severity_label=SEVERITY_LABELS.get(finding.severity, str(finding.severity)),
+        status_label=STATUS_LABELS.get(finding.status, str(finding.status)),
+        record_types=links,
+    )
+
+
+@dataclass(frozen=True)
+class StageAction:
+    """A button of the case page: a stage to move to or a branch to take, and what blocks it."""
+
+    field: str  # "to_stage" | "branch"
+    value: str
+    label: str
+    reasons: list[str]  # each with its citation; empty = allowed
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    deadline: Deadline
+    state: str  # effective: a due row whose date passed is overdue even before the daily refresh
+    state_label: str
+    stopped: bool  # the case took a branch: a running period no longer runs
+
+
+def _deadline_rows(person: Person, case: Case, today: date) -> list[DeadlineRow]:
+    rows = []
+    for d in deadlines_of_case(person, case):
+        state = d.state
+        if state == DeadlineState.DUE and d.due < today:
+            state = DeadlineState.OVERDUE
+        stopped = d.stopped and d.is_open
+        label = "已停止计算" if stopped else DeadlineState(state).label
+        rows.append(DeadlineRow(d, state, label, stopped))
+    return rows
+
+
 def _case_context(person: Person, case: Case, stage_form: StageChangeForm | None = None) -> dict[str, Any]:
-    writable = can_write_case(person, case)
+    writable = can_write_case(person, case) and not case.branch
     next_stages = services.allowed_next_stages(case)
+    branches = services.allowed_branches(case) if writable else []
+    compliance = compliance_of(case, stages=next_stages if writable else (), branches=branches)
+    here = [f for f in compliance.findings if f.stage in (case.stage, "")]
+    elsewhere: OrderedDict[str, list[ChecklistItem]] = OrderedDict()
+    for f in compliance.findings:
+        if f.stage not in (case.stage, ""):
+            label = Stage(f.stage).label if f.stage in Stage.values else f.stage
+            elsewhere.setdefault(str(label), []).append(_checklist_item(case, f, writable))
+    actions = []
+    for s in next_stages if writable else []:
+        problem = services.transition_precondition(case, s)
+        reasons = [problem] if problem else [explain(f) for f in compliance.stage_blockers.get(s, [])]
+        actions.append(StageAction("to_stage", s, f"进入“{Stage(s).label}”", reasons))
+    branch_actions = [
+        StageAction(
+            "branch", b, str(Branch(b).label), [explain(f) for f in compliance.branch_blockers.get(b, [])]
+        )
+        for b in branches
+    ]
+    today = timezone.localdate()
     return {
         "case": case,
         "parties": case.parties.filter(superseded_by__isnull=True),
@@ -107,11 +226,36 @@ def _case_context(person: Person, case: Case, stage_form: StageChangeForm | None
         "timeline": case.stage_changes.select_related("actor"),
         "stage_order": [(s, Stage(s).label, _stage_state(case, s)) for s in STAGE_ORDER],
         "groups": _grouped_records(person, case),
-        "can_write": writable and not case.branch,
+        "can_write": writable,
         "stage_form": stage_form or StageChangeForm(next_stages=next_stages),
         "next_stages": next_stages,
+        "stage_actions": actions,
+        "branch_actions": branch_actions,
         "branch_label": Branch(case.branch).label if case.branch else "",
+        "checklist": [_checklist_item(case, f, writable) for f in here],
+        "checklist_blocking": sum(1 for f in here if f.blocking),
+        "other_findings": list(elsewhere.items()),
+        "other_total": sum(len(items) for items in elsewhere.values()),
+        "case_deadlines": _deadline_rows(person, case, today),
+        "today": today,
+        "origin": case.origin
+        if case.origin_id and cases_visible_to(person).filter(pk=case.origin_id).exists()
+        else None,
+        "followup_cases": cases_visible_to(person).filter(origin=case),
+        "unrectified": _unrectified_reinspections(case) if can_write_case(person, case) else [],
+        "review_panel": review_case_panel(person, case),
     }
+
+
+def _unrectified_reinspections(case: Case) -> list[Record]:
+    """FU-1: current re-inspection records finding the party not rectified, with no new case yet."""
+    records = Record.objects.filter(case=case, record_type="reinspection_record", superseded_by__isnull=True)
+    opened = list(case.followup_cases.values_list("created_at", flat=True))
+    return [
+        r
+        for r in records.order_by("created_at")
+        if r.fields.get("rectified") is False and not any(at >= r.created_at for at in opened)
+    ]
 
 
 def _stage_state(case: Case, stage: str) -> str:
@@ -151,12 +295,38 @@ def case_stage(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, f"案件已进入“{Stage(case.stage).label}”阶段。")
             return redirect("cases:detail", pk=case.pk)
+        except services.TransitionError as exc:
+            # Refused by the rules: say why, with each citation, at the top of the case page
+            # (post/redirect/get), right above the checklist of what is still missing.
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("cases:detail", pk=case.pk)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, error_messages(exc)[0])
     case = get_case_for(person, pk)
     return render(request, "cases/case_detail.html", _case_context(person, case, form), status=400)
+
+
+@login_required
+@require_POST
+def case_followup(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
+    """FU-1: open a new case because the follow-up found the party had not rectified."""
+    person = _person(request)
+    case = get_case_for(person, pk)
+    if not can_write_case(person, case):
+        messages.error(request, "只有本案承办人员或科室负责人可以另行立案。")
+        return redirect("cases:detail", pk=case.pk)
+    record = get_object_or_404(Record, pk=record_pk, case=case)
+    try:
+        new = services.open_case_for_unrectified(actor=person, reinspection=record)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, f"已另行立案：{new.number}。")
+    return redirect("cases:detail", pk=new.pk)
 
 
 def _open_departments(person: Person) -> QuerySet[Department]:

@@ -1,7 +1,10 @@
 """Structured JSON errors for the API: every error is ``{"error": {"code", "message", "fields"}}``.
 
 Messages are in Chinese; ``code`` is a stable English identifier for clients; ``fields`` maps a
-field path (``title``, ``parties[0].uscc``, ``data.inspection_time``) to its messages.
+field path (``title``, ``parties[0].uscc``, ``data.inspection_time``) to its messages. A refused
+stage change or branch (``transition_not_allowed``) also carries ``findings``: the policy-pack
+rules that refused it, each with ``rule_id``, ``citation``, ``message`` and ``severity`` (empty when
+a built-in rule such as the stage order refused it).
 """
 
 from __future__ import annotations
@@ -19,10 +22,22 @@ from ninja.errors import ValidationError as NinjaValidationError
 logger = logging.getLogger(__name__)
 
 
+class FindingBrief(Schema):
+    """A policy-pack finding that refused a transition."""
+
+    rule_id: str
+    citation: str
+    message: str
+    severity: str
+    status: str
+    requirement_ids: list[str] = []
+
+
 class ErrorBody(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+    findings: list[FindingBrief] | None = None  # only with ``transition_not_allowed``
 
 
 class ErrorOut(Schema):
@@ -100,9 +115,24 @@ def error_response(
     code: str,
     message: str,
     fields: dict[str, list[str]] | None = None,
+    findings: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return api.create_response(request, body, status=status)
+    error: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
+    if findings is not None:
+        error["findings"] = findings
+    return api.create_response(request, {"error": error}, status=status)
+
+
+def finding_brief(finding: Any) -> dict[str, Any]:
+    """A ``liuhen.policy.findings.Finding`` as JSON (duck-typed: core imports no app)."""
+    return {
+        "rule_id": finding.rule_id,
+        "citation": finding.citation,
+        "message": finding.message,
+        "severity": str(finding.severity),
+        "status": str(finding.status),
+        "requirement_ids": list(finding.requirement_ids),
+    }
 
 
 def field_path(loc: list[Any] | tuple[Any, ...], body_params: frozenset[str] = frozenset()) -> str:
@@ -129,9 +159,13 @@ def validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 def _on_django_validation(api: NinjaAPI, request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     fields = validation_fields(exc)
-    code = "transition_not_allowed" if type(exc).__name__ == "TransitionError" else "validation_error"
+    transition = type(exc).__name__ == "TransitionError"
+    code = "transition_not_allowed" if transition else "validation_error"
     message = "".join(fields["__all__"]) if list(fields) == ["__all__"] else "提交的数据有误，请按提示修改。"
-    return error_response(api, request, status=400, code=code, message=message, fields=fields)
+    findings = [finding_brief(f) for f in getattr(exc, "findings", ())] if transition else None
+    return error_response(
+        api, request, status=400, code=code, message=message, fields=fields, findings=findings
+    )
 
 
 def _on_schema_validation(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

@@ -1,20 +1,31 @@
-"""``liuhen demo``: one agency with its departments and staff, ~20 cases across every stage with
-records, signers, a correction and real media — all written through the services, so the ledger
-is complete and ``liuhen verify`` passes on the result.
+"""``liuhen demo``: one agency per policy pack (YC, HY, PL, WD, BX) with its departments and staff,
+and cases across every stage with records, signers, corrections and real media — all written
+through the services, so the ledger is complete and ``liuhen verify`` passes on the result.
 
-Idempotent: if the demo agency exists, nothing is written. The whole build is one transaction
+Each agency has a case run from start to archive and follow-up meeting every blocking rule of its
+pack, and cases with deliberate gaps that show the pack's distinctive findings (the table is in
+``liuhen.demo.scenarios``). A gap a blocking rule stops leaves its case in its stage: the system
+refused to move it on.
+
+Idempotent: if a demo agency exists, nothing is written. The whole build is one transaction
 (``atomic_with_blobs``), so a failure leaves neither half a demo nor orphan vault files.
+Deterministic: the same seed gives the same people, parties and amounts.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from liuhen.cases.models import Case, PartyKind, Stage
@@ -22,63 +33,106 @@ from liuhen.cases.services import PartyInput, change_stage, open_case, take_bran
 from liuhen.demo import scenarios as sc
 from liuhen.demo.fake import FakeOrganisation, FakePerson, Faker
 from liuhen.demo.media import make_audio, make_jpeg, make_scan, make_video
-from liuhen.demo.steps import STAGE_REASONS, STEPS
+from liuhen.demo.spec import AgencySpec, CasePlan, cn_date
+from liuhen.demo.steps import BRANCH_STEPS, STAGE_REASONS, STEPS
+from liuhen.demo.violations import orders
 from liuhen.org.models import Agency, Department, Person
 from liuhen.org.services import create_agency, create_department, create_person
+from liuhen.policy.services import deferred_deadline_refresh
 from liuhen.records.models import Confidentiality, Record, SignerRole
 from liuhen.records.services import FileInput, SignerInput, attach_files, create_record
 from liuhen.vault.services import atomic_with_blobs
 
-# Days after the case was opened on which each stage starts.
+# Days after the case's origin on which each stage starts, and the last day its records use.
 STAGE_DAY: dict[str, int] = {
     Stage.PREPARATION: 0,
-    Stage.INITIATION: 0,
-    Stage.INVESTIGATION: 3,
+    Stage.INITIATION: 3,
+    Stage.INVESTIGATION: 6,
+    Stage.REVIEW: 20,
+    Stage.SERVICE: 46,
+    Stage.CLOSING: 60,
+    Stage.FOLLOWUP: 83,
+}
+STAGE_LEN: dict[str, int] = {
+    Stage.PREPARATION: 1,
+    Stage.INITIATION: 2,
+    Stage.INVESTIGATION: 4,
     Stage.REVIEW: 24,
-    Stage.SERVICE: 38,
-    Stage.CLOSING: 52,
-    Stage.FOLLOWUP: 75,
+    Stage.SERVICE: 9,
+    Stage.CLOSING: 5,
+    Stage.FOLLOWUP: 12,
 }
 ORDER: tuple[str, ...] = tuple(STAGE_DAY)
+# Features that push a record past its stage's usual last day.
+LATE_DAYS: dict[str, int] = {"archive_late": 41, "disclosure_late": 10}
+
+
+class DemoPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer iterations for the demo accounts, whose password is published anyway: ~50
+    accounts at Django's 1 000 000 iterations would take most of the build. The iteration count is
+    part of the stored hash, so the standard hasher verifies it — and re-hashes it at full
+    strength on the first login (``must_update``)."""
+
+    iterations = 20_000
+
+
+@contextmanager
+def _demo_password_hashing() -> Iterator[None]:
+    """Hash the demo passwords with ``DemoPasswordHasher`` if the site uses PBKDF2 (its default);
+    leave any other configuration (e.g. the tests' fast hasher) alone."""
+    default = get_hasher("default")
+    if type(default) is not PBKDF2PasswordHasher:
+        yield
+        return
+    hashers = [f"{__name__}.DemoPasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    """(username, password, description) of the demo accounts worth trying."""
-    return [(s.username, sc.DEMO_PASSWORD, s.description) for s in sc.STAFF if s.login]
+    """(username, password, description) of the demo accounts worth trying, agency by agency."""
+    return [
+        (staff.username, sc.DEMO_PASSWORD, staff.description)
+        for spec in sc.AGENCIES
+        for staff in spec.staff
+        if staff.login
+    ]
 
 
 @dataclass(frozen=True)
 class DemoMedia:
-    photos: tuple[Path, ...]
-    scans: tuple[Path, ...]
+    scenes: dict[str, Path]  # caption → photo
+    scans: dict[str, tuple[Path, ...]]  # pack → scanned documents
     video: Path
     audio: Path
 
 
 def _make_media(directory: Path, seed: int) -> DemoMedia:
-    captions = ("货架陈列药品及保健食品", "收银台医保结算终端", "库房药品堆放情况", "病区床位及在床情况")
-    photos = tuple(
-        make_jpeg(directory / f"photo{i}.jpg", text, seed * 10 + i, recorder_no=f"DSJ-64032300{i + 1}")
-        for i, text in enumerate(captions)
+    captions = sorted(
+        {
+            caption
+            for spec in sc.AGENCIES
+            for plan in spec.plans
+            for caption in spec.violations[plan.violation].scenes
+        }
     )
-    scans = (
-        make_scan(
-            directory / "scan0.jpg",
-            "医保结算明细（复印件）",
-            ["结算日期  商品名称  数量  医保支付（元）", "……", "经核对与原件一致  当事人（签章）"],
-            seed,
-        ),
-        make_scan(
-            directory / "scan1.jpg",
-            "门诊治疗登记本（摘抄）",
-            ["日期  患者姓名  治疗项目  次数", "……", "以上内容经当事人确认"],
-            seed + 1,
-        ),
-    )
+    scenes = {
+        caption: make_jpeg(
+            directory / f"scene{i}.jpg", caption, seed * 100 + i, recorder_no=f"DSJ-{i + 1:03d}"
+        )
+        for i, caption in enumerate(captions)
+    }
+    scans = {
+        spec.pack: tuple(
+            make_scan(directory / f"scan-{spec.pack}-{i}.jpg", title, list(lines), seed + i)
+            for i, (title, lines) in enumerate(spec.scans)
+        )
+        for spec in sc.AGENCIES
+    }
     return DemoMedia(
-        photos=photos,
+        scenes=scenes,
         scans=scans,
-        video=make_video(directory / "video.mp4", seconds=3, text="现场检查"),
+        video=make_video(directory / "video.mp4", seconds=3, text="现场执法记录"),
         audio=make_audio(directory / "audio.m4a", seconds=3),
     )
 
@@ -116,7 +170,7 @@ def _party(faker: Faker, kind: str) -> PartyInfo:
             name=person.name,
             kind=PartyKind.PERSON,
             representative=person.name,
-            details=f"{person.name}，{sex}，{person.birth:%Y年%m月%d日}出生，身份证号码{person.id_number}，"
+            details=f"{person.name}，{sex}，{cn_date(person.birth)}出生，身份证号码{person.id_number}，"
             f"住{person.address}，联系电话{person.phone}。",
             address=person.address,
             phone=person.phone,
@@ -142,27 +196,58 @@ def _party(faker: Faker, kind: str) -> PartyInfo:
 class CaseBuild:
     """Writes one case's stages and records; every write goes through the services."""
 
-    def __init__(self, demo: DemoBuild, plan: sc.CasePlan, index: int) -> None:
-        self.demo, self.plan, self.index = demo, plan, index
-        self.violation = sc.VIOLATIONS[plan.violation]
-        self.party = _party(demo.faker, self.violation.party_kind)
-        self.handlers = [demo.people[u] for u in plan.handlers]
+    def __init__(self, agency: AgencyBuild, plan: CasePlan, index: int) -> None:
+        self.agency, self.plan, self.index = agency, plan, index
+        self.spec: AgencySpec = agency.spec
+        self.violation = self.spec.violations[plan.violation]
+        self.features = plan.features | self.spec.features
+        faker = agency.faker
+        self.party = _party(faker, self.violation.party_kind)
+        self.handlers = [agency.people[u] for u in plan.handlers]
         self.lead, self.second = self.handlers[0], self.handlers[1]
-        self.head = demo.people[sc.DEPARTMENT_HEADS[plan.department]]
-        rng = demo.faker.rng
-        final_day = STAGE_DAY[plan.stage] + (
-            STAGE_DAY[plan.stage] // 3 if plan.stage != Stage.FOLLOWUP else 20
-        )
-        self.day0 = demo.today - timedelta(days=final_day + rng.randint(2, 12))
-        self.amount = Decimal(rng.randint(300000, 8600000)) / 100
+        self.head = agency.people[self.spec.department_heads[plan.department]]
+        rng = faker.rng
+        extra = sum(days for name, days in LATE_DAYS.items() if name in self.features)
+        final_day = STAGE_DAY[plan.stage] + STAGE_LEN[plan.stage] + extra
+        self.day0 = agency.today - timedelta(days=final_day + rng.randint(1, 6))
+        drawn = Decimal(rng.randint(300000, 8600000)) / 100
+        self.amount = plan.amount if plan.amount is not None else drawn
         self.period = (
             f"{self.day0.year - 1}年{rng.randint(1, 6)}月至{self.day0.year - 1}年{rng.randint(7, 12)}月"
         )
+        self.complainant = faker.person_name()
+        self.witness = faker.person_name()
         self.photo_count = 0
         self.case: Case
         self.last: dict[str, Record] = {}
 
-    # --- helpers -----------------------------------------------------------------------------
+    # --- people, times and documents -----------------------------------------------------------
+    def has(self, feature: str) -> bool:
+        return feature in self.features
+
+    def person(self, username: str) -> Person:
+        return self.agency.people[username]
+
+    @property
+    def agency_head(self) -> Person:
+        return self.person(self.spec.head)
+
+    @property
+    def reviewer(self) -> Person:
+        return self.person(self.spec.legal)
+
+    @property
+    def archivist(self) -> Person:
+        return self.person(self.spec.archivist)
+
+    @property
+    def person_party(self) -> bool:
+        return self.party.kind == PartyKind.PERSON
+
+    @property
+    def office(self) -> str:
+        return self.spec.name
+
     def day(self, stage: str, extra: int = 0) -> date:
         return self.day0 + timedelta(days=STAGE_DAY[stage] + extra)
 
@@ -181,22 +266,80 @@ class CaseBuild:
             for p in self.handlers
         ]
 
-    def doc_no(self, kind: str) -> str:
-        return f"{sc.AGENCY_SHORT_NAME}{kind}〔{self.case.year}〕{self.case.sequence}号"
+    def lead_signer(self, when: datetime) -> SignerInput:
+        return SignerInput(
+            role=SignerRole.OFFICER, name=self.lead.full_name, person=self.lead, signed_at=when
+        )
 
+    def head_signer(self, when: datetime, person: Person | None = None) -> SignerInput:
+        """The agency head (or ``person``) signing as 负责人."""
+        head = person or self.agency_head
+        return SignerInput(role=SignerRole.HEAD, name=head.full_name, person=head, signed_at=when)
+
+    def party_signer(self, role: str, when: datetime, **kwargs: Any) -> SignerInput:
+        return SignerInput(role=role, name=self.party.representative, signed_at=when, **kwargs)
+
+    def doc_no(self, kind: str) -> str:
+        return f"{self.spec.short_name}{kind}〔{self.case.year}〕{self.case.sequence}号"
+
+    def device(self, number: int = 1) -> str:
+        return f"{self.spec.device_prefix}{number:03d}"
+
+    # --- the law of the case -------------------------------------------------------------------
     @property
     def fine(self) -> Decimal:
-        if self.violation.fixed_fine is not None:
-            return self.violation.fixed_fine
-        if self.violation.multiple is None:
+        v = self.violation
+        if v.fixed_fine is not None:
+            return v.fixed_fine
+        if v.multiple is None:
             return Decimal("0.00")
-        return (self.amount * self.violation.multiple).quantize(Decimal("0.01"))
+        base = max(self.amount, v.min_base) if v.min_base is not None else self.amount
+        return (base * v.multiple).quantize(Decimal("0.01"))
+
+    @property
+    def money_phrase(self) -> str:
+        if self.violation.money == "fund":
+            return f"，涉及医保基金{self.amount}元"
+        if self.violation.money == "income":
+            return f"，违法所得{self.amount}元"
+        return ""
 
     @property
     def facts(self) -> str:
-        loss = f"，涉及医保基金{self.amount}元" if self.violation.fixed_fine is None else ""
-        return f"经查，当事人{self.party.name}于{self.period}期间，{self.violation.conduct}{loss}。"
+        return (
+            f"经查，当事人{self.party.name}于{self.period}期间，{self.violation.conduct}{self.money_phrase}。"
+        )
 
+    @property
+    def penalty_kinds(self) -> list[str]:
+        v = self.violation
+        kinds = ["warning"] if v.warning else []
+        if self.fine:
+            kinds.append("fine")
+        if v.money == "income":
+            kinds.append("confiscation")
+        if v.sanction:
+            kinds.append("other")
+        return kinds or ["other"]
+
+    @property
+    def decision_text(self) -> str:
+        v = self.violation
+        parts = [text.format(amount=self.amount) for text in orders(v)]
+        if v.warning:
+            parts.append("给予警告")
+        if self.fine:
+            parts.append(f"处罚款{self.fine}元")
+        if v.sanction:
+            parts.append(v.sanction)
+        return "；".join(f"{i}.{text}" for i, text in enumerate(parts, start=1)) + "。"
+
+    @property
+    def major(self) -> bool:
+        """Reviewed by the legal office and decided by collective discussion."""
+        return self.has("major")
+
+    # --- writing -------------------------------------------------------------------------------
     def record(
         self,
         code: str,
@@ -206,6 +349,7 @@ class CaseBuild:
         actor: Person | None = None,
         confidentiality: str = Confidentiality.NORMAL,
         title: str = "",
+        files: list[FileInput] | None = None,
     ) -> Record:
         record = create_record(
             actor=actor or self.lead,
@@ -215,22 +359,68 @@ class CaseBuild:
             signers=signers,
             confidentiality=confidentiality,
             title=title,
+            files=files or [],
         )
         self.last[code] = record
         return record
 
-    def media_record(self, code: str, data: dict[str, Any], files: list[FileInput], **kwargs: Any) -> Record:
-        record = self.record(code, data, [], **kwargs)
+    def attach(self, record: Record, files: list[FileInput]) -> None:
         attach_files(actor=self.lead, record=record, files=files)
-        return record
 
-    # --- the case ----------------------------------------------------------------------------
+    def photo_files(self, when: datetime, caption: str) -> list[FileInput]:
+        files = []
+        for offset, scene in enumerate(self.violation.scenes):
+            self.photo_count += 1
+            files.append(
+                FileInput(
+                    source=str(self.agency.media.scenes[scene]),
+                    filename=f"IMG_{when:%Y%m%d}_{self.case.sequence:03d}{self.photo_count:02d}.jpg",
+                    caption=f"{caption} {offset + 1}：{scene}",
+                )
+            )
+        return files
+
+    def video_file(self, when: datetime, caption: str) -> FileInput:
+        return FileInput(
+            source=str(self.agency.media.video),
+            filename=f"{self.spec.device_prefix.split('-')[0]}_{when:%Y%m%d_%H%M%S}.mp4",
+            caption=caption,
+        )
+
+    def audio_file(self, when: datetime, caption: str) -> FileInput:
+        return FileInput(
+            source=str(self.agency.media.audio), filename=f"REC_{when:%Y%m%d_%H%M%S}.m4a", caption=caption
+        )
+
+    def av(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        files: list[FileInput],
+        *,
+        document: Record | None = None,
+        confidentiality: str = Confidentiality.NORMAL,
+    ) -> Record:
+        """AV of a step: its own photo/audio/video record, or — where the agency attaches AV to the
+        record it documents (``media_inline``) — files on ``document``."""
+        if self.spec.media_inline and document is not None:
+            self.attach(document, files)
+            return document
+        return self.record(kind, self.kept(data), [], confidentiality=confidentiality, files=files)
+
+    def kept(self, data: dict[str, Any]) -> dict[str, Any]:
+        """AV used as evidence is kept as long as the case file; where the party refused or
+        obstructed, for the long term (PL 第十四条、第十五条, BX 第十七条、第十八条)."""
+        long_term = self.has("refused") and not self.has("no_long_term")
+        return {"used_as_evidence": True, "retention": "long_term" if long_term else "case_file", **data}
+
+    # --- the case ------------------------------------------------------------------------------
     def build(self) -> Case:
         plan = self.plan
-        start = Stage.PREPARATION if plan.stage == Stage.PREPARATION else Stage.INITIATION
+        start = Stage.PREPARATION if plan.stage == Stage.PREPARATION or self.has("prep") else Stage.INITIATION
         self.case = open_case(
             actor=self.lead,
-            department=self.demo.departments[plan.department],
+            department=self.agency.departments[plan.department],
             title=f"{self.party.name}{self.violation.title}",
             case_type=plan.case_type,
             procedure=plan.procedure,
@@ -252,29 +442,36 @@ class CaseBuild:
             for step in steps:
                 step.run(self)
         if plan.branch:
+            for step in BRANCH_STEPS.get(plan.branch, ()):
+                if step.applies(self):
+                    step.run(self)
             self.case = take_branch(
                 actor=self.lead, case=self.case, branch=plan.branch, reason=plan.branch_reason
             )
         return self.case
 
 
-class DemoBuild:
-    def __init__(self, seed: int, media: DemoMedia) -> None:
-        self.faker = Faker(seed)
+class AgencyBuild:
+    """One demo agency: its organisation, then its cases."""
+
+    def __init__(self, spec: AgencySpec, seed: int, media: DemoMedia, today: date) -> None:
+        self.spec = spec
+        self.faker = Faker(seed + spec.seed_offset, spec.locality)
         self.media = media
-        self.today = timezone.localdate()
+        self.today = today
         self.people: dict[str, Person] = {}
         self.departments: dict[str, Department] = {}
         self.agency: Agency
 
     def build_org(self) -> None:
-        admin_spec = sc.STAFF[0]
+        spec = self.spec
+        admin_spec = spec.staff[0]
         self.agency = create_agency(
             actor=None,
-            name=sc.AGENCY_NAME,
-            short_name=sc.AGENCY_SHORT_NAME,
-            policy_pack=sc.AGENCY_POLICY_PACK,
-            region_code=sc.AGENCY_REGION_CODE,
+            name=spec.name,
+            short_name=spec.short_name,
+            policy_pack=spec.pack,
+            region_code=spec.region_code,
         )
         admin = create_person(
             actor=None,
@@ -284,51 +481,80 @@ class DemoBuild:
             agency=self.agency,
             roles=admin_spec.roles,
             phone=self.faker.mobile(),
-            is_superuser=True,
+            is_superuser=admin_spec.superuser,
         )
         self.people[admin.username] = admin
-        for name, legal in sc.DEPARTMENTS:
+        for name, legal in spec.departments:
             self.departments[name] = create_department(
                 actor=admin, agency=self.agency, name=name, is_legal_office=legal
             )
-        for number, spec in enumerate(sc.STAFF[1:], start=1):
-            self.people[spec.username] = create_person(
+        for number, staff in enumerate(spec.staff[1:], start=1):
+            self.people[staff.username] = create_person(
                 actor=admin,
-                username=spec.username,
-                full_name=spec.full_name,
+                username=staff.username,
+                full_name=staff.full_name,
                 password=sc.DEMO_PASSWORD,
                 agency=self.agency,
-                department=self.departments[spec.department] if spec.department else None,
-                roles=spec.roles,
-                certificate_no=self.faker.certificate_number(number) if spec.certified else None,
+                department=self.departments[staff.department] if staff.department else None,
+                roles=staff.roles,
+                certificate_no=self.faker.certificate_number(number) if staff.certified else None,
                 phone=self.faker.mobile(),
-                is_superuser=spec.superuser,
+                is_superuser=staff.superuser,
             )
 
     def build_cases(self) -> list[Case]:
-        builds = [CaseBuild(self, plan, index) for index, plan in enumerate(sc.PLANS)]
+        builds = [CaseBuild(self, plan, index) for index, plan in enumerate(self.spec.plans)]
         # Open them in date order, so case numbers run with the filing dates as they would.
         builds.sort(key=lambda build: (build.day0, build.index))
         return [build.build() for build in builds]
 
 
 def demo_exists() -> bool:
-    return Agency.objects.filter(name=sc.AGENCY_NAME).exists()
+    return Agency.objects.filter(name__in=[spec.name for spec in sc.AGENCIES]).exists()
 
 
 def build_demo(seed: int = 0) -> bool:
     """Create the demo in the current database and vault; False (and nothing written) if it exists."""
     if demo_exists():
         return False
+    sc.check_plans()
+    today = timezone.localdate()
     with tempfile.TemporaryDirectory(prefix="liuhen-demo-") as tmp:
         media = _make_media(Path(tmp), seed)
         with atomic_with_blobs():
             if demo_exists():  # created concurrently while the media were being made
                 return False
-            demo = DemoBuild(seed, media)
-            demo.build_org()
-            demo.build_cases()
+            builds = [AgencyBuild(spec, seed, media, today) for spec in sc.AGENCIES]
+            with _demo_password_hashing():
+                for build in builds:
+                    build.build_org()
+            # The deadline rows of each case are brought up to date once, at the end of the build.
+            with deferred_deadline_refresh():
+                for build in builds:
+                    build.build_cases()
     return True
 
 
-__all__ = ["build_demo", "demo_exists", "demo_logins"]
+def showcase_case(key: str) -> Case | None:
+    """The case a showcase plan (``CasePlan.key``) became, or None if the demo was not built."""
+    spec, plan = sc.plan_for(key)
+    return (
+        Case.objects.filter(
+            agency__name=spec.name,
+            title__endswith=spec.violations[plan.violation].title,
+            stage=plan.stage,
+            branch=plan.branch,
+            handlers__person__username=plan.handlers[0],
+            handlers__is_lead=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def demo_showcase() -> list[tuple[sc.Showcase, Case | None]]:
+    """Every showcase case with the case it became (for ``liuhen demo`` and the tests)."""
+    return [(item, showcase_case(item.key)) for item in sc.SHOWCASE]
+
+
+__all__ = ["build_demo", "demo_exists", "demo_logins", "demo_showcase", "showcase_case"]

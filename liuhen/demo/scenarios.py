@@ -1,250 +1,185 @@
-"""What the demo agency looks like: its staff, the violations its cases are about, and ~20 case plans
-spread over every stage (ST-1) and the branches.
+"""What the demo looks like: one agency per policy pack, each with a case run from start to archive
+under its pack and cases with deliberate gaps that show the pack's distinctive findings.
 
-The legal texts quoted are from 《医疗保障基金使用监督管理条例》(国务院令第735号, 2021), the
-regulation a 医疗保障局 enforces; the agency runs under the YC policy pack (盐池县医疗保障局).
+``liuhen demo`` prints each showcase case's number; the end-to-end ones have no finding at all
+(neither blocking nor warning) when the demo is built.
+
+==================  ====  ==========================================================================
+showcase key        pack  what ``liuhen check --case <number>`` reports
+==================  ====  ==========================================================================
+yc-e2e              YC    nothing: filed, investigated on video (with evidence preserved), decided
+                          after legal review and collective discussion, served on video, performed,
+                          archived, re-inspected on video
+yc-inquiry-av       YC    YC-5-6-inquiry-av (YC 第五条第（六）项): inquiry without audio/video;
+                          held in investigation
+yc-photo-consent    YC    YC-6-1-photo-no-consent (YC 第六条第（一）项): a photo although the party
+                          refused on privacy grounds
+yc-rights-av        YC    YC-5-5-rights-av, YC-5-7-signing-av (YC 第五条第（五）、（七）项): rights told
+                          and statement signed without AV; held in review
+yc-lodged-av        YC    YC-5-11-lodged-service-av (YC 第五条第（十一）项): lodged service without
+                          video; held in service
+hy-e2e              HY    nothing: a 25200-yuan fine — case file handed over, reviewed by the legal
+                          office within 3 working days, filed with it, published within 7 working
+                          days — archived within 30 days, followed up
+hy-legal-review     HY    HY-FS-4-draft-organisation (HY-FS 第四条): a 29000-yuan fine drafted without
+                          法制审核; the decision is refused (LR-7), the case waits in review
+hy-disclosure-late  HY    HY-GS-7-penalty-disclosure, late (HY-GS 第七条): published after 7 working days
+hy-review-slow      HY    HY-FS-6-review-period, late (HY-FS 第六条): legal review past 3 working days
+pl-e2e              PL    nothing: a complex complaint prepared with a case-analysis meeting and an
+                          investigation plan, every contact with the party and the collective
+                          discussion on video, published, light follow-up on the party's report
+pl-prep-missing     PL    PL-6-2-assigned-prep (PL 第六条第（二）项): assigned case without the
+                          preparation-stage meeting and plan; held in initiation
+pl-serious-followup PL    PL-16-3-serious (PL 第十六条第（三）项): serious case re-inspected without video
+pl-light-followup   PL    PL-16-1-light (PL 第十六条第（一）项): light case without rectification report
+wd-e2e              WD    nothing: complaint registered, every field WD lists filled, AV (preservation,
+                          hearing, service) attached to its records, archived within 30 days
+wd-video-late       WD    WD-22-video-upload-24h, late (WD 第二十二条): video stored long after recording
+wd-archive-late     WD    WD-23-filing-30d, late (WD 第二十三条): archived 41 days after the action ended
+wd-mail-receipt     WD    WD-18-3-mail-receipt (WD 第十八条第（三）项): served by post without the postal
+                          receipt; held in service
+bx-e2e              BX    nothing: preservation on video, reasoned decision after legal review, served
+                          with both signatures, performance recorded, archived with its retention
+bx-refusal          BX    BX-5-5-refusal-site (BX 第五条第（五）项): refused inspection without a refusal
+                          record; held in investigation
+bx-long-term        BX    BX-18-long-term (BX 第十八条第（二）项): obstruction video not kept long-term
+bx-lodged-witness   BX    BX-12-refusal-witness (BX 第十二条): refused decision left without a witness
+==================  ====  ==========================================================================
+
+Besides these, the YC agency (盐池县医疗保障局, the demo's original one: ``zhangwei`` / ``demo1234``
+leads a case in investigation) has cases in every stage and branch (不予立案, 移送管辖, 移送公安,
+撤销), and the others a few cases in progress and branches with the records their packs require
+for them (不予立案告知, 移送函, withdrawal of a published decision).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
-from liuhen.cases.models import Branch, CaseType, Procedure, Source, Stage
-from liuhen.org.models import PolicyPack, Role
+from liuhen.demo.regimes import bx, hy, pl, wd, yc
+from liuhen.demo.spec import DEMO_PASSWORD, AgencySpec, CasePlan
 
-DEMO_PASSWORD = "demo1234"  # published demo password, printed by `liuhen demo`
-
-AGENCY_NAME = "盐池县医疗保障局"
-AGENCY_SHORT_NAME = "盐医保"
-AGENCY_POLICY_PACK = PolicyPack.YC
-AGENCY_REGION_CODE = "640323"
-RECONSIDERATION_BODY = "盐池县人民政府"
-COURT = "盐池县人民法院"
-COUNTY_OFFICE = "盐池县医疗保障局"
-OFFICE_ADDRESS = "盐池县花马池镇盐州路69号盐池县医疗保障局"
-OFFICE_PHONE = "0953-6012345"
-
-FUND = "基金监管科"
-AUDIT = "稽核科"
-LEGAL = "法规科"
-DEPARTMENTS: tuple[tuple[str, bool], ...] = ((FUND, False), (AUDIT, False), (LEGAL, True))
-
-REGULATION = "《医疗保障基金使用监督管理条例》"
+AGENCIES: tuple[AgencySpec, ...] = (yc.SPEC, hy.SPEC, pl.SPEC, wd.SPEC, bx.SPEC)
 
 
 @dataclass(frozen=True)
-class Staff:
-    username: str
-    full_name: str
-    department: str | None
-    roles: tuple[str, ...]
-    description: str
-    certified: bool = False
-    superuser: bool = False
-    login: bool = False  # listed by demo_logins()
+class Showcase:
+    """A case that shows its pack at work: run end to end (``expect`` empty: nothing blocking), or
+    built on a gap (``expect``: the (rule id, citation) findings it must show)."""
+
+    key: str
+    pack: str
+    label: str
+    expect: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def end_to_end(self) -> bool:
+        return not self.expect
 
 
-STAFF: tuple[Staff, ...] = (
-    Staff("admin", "周涛", None, (Role.SYSTEM_ADMIN,), "系统管理员（超级用户）", superuser=True, login=True),
-    Staff("juzhang", "杨建国", None, (Role.AGENCY_HEAD,), "机关负责人（局长）", certified=True, login=True),
-    Staff("fazhi", "赵敏", LEGAL, (Role.LEGAL_REVIEWER,), "法制审核人员（法规科）", certified=True, login=True),
-    Staff("shenji", "黄磊", None, (Role.AUDITOR,), "稽查人员（全局案件只读监督）", login=True),
-    Staff("dangan", "孙丽娟", None, (Role.ARCHIVIST,), "档案管理员", login=True),
-    Staff("zhuangbei", "郭鹏", None, (Role.EQUIPMENT_ADMIN,), "装备管理员", login=True),
-    Staff("chenjing", "陈静", FUND, (Role.DEPARTMENT_HEAD, Role.OFFICER), "科室负责人（基金监管科科长）",
-          certified=True, login=True),
-    Staff("zhangwei", "张伟", FUND, (Role.OFFICER,), "执法人员（基金监管科，主办一件调查取证中的案件）",
-          certified=True, login=True),
-    Staff("wangfang", "王芳", FUND, (Role.OFFICER,), "执法人员（基金监管科）", certified=True),
-    Staff("liuyang", "刘洋", FUND, (Role.OFFICER,), "执法人员（基金监管科）", certified=True),
-    Staff("mayong", "马勇", AUDIT, (Role.DEPARTMENT_HEAD, Role.OFFICER), "科室负责人（稽核科科长）", certified=True),
-    Staff("lihua", "李华", AUDIT, (Role.OFFICER,), "执法人员（稽核科）", certified=True, login=True),
-    Staff("sunqiang", "孙强", AUDIT, (Role.OFFICER,), "执法人员（稽核科）", certified=True),
-    Staff("heyan", "何燕", AUDIT, (Role.OFFICER,), "执法人员（稽核科）", certified=True),
-)  # fmt: skip
-
-DEPARTMENT_HEADS = {FUND: "chenjing", AUDIT: "mayong"}
-
-
-@dataclass(frozen=True)
-class Violation:
-    title: str  # case title suffix after the party's name
-    party_kind: str  # fake.FakeOrganisation.kind, or "person" (an insured person)
-    conduct: str  # what the party did, completing "经查，当事人于{period}期间，……"
-    provision: str  # the provision violated
-    basis: str  # the penalty provision
-    multiple: Decimal | None  # fine = multiple × amount; None: fixed fine or no fine
-    fixed_fine: Decimal | None = None
-    items: tuple[str, ...] = ()  # things found on site / preserved
-
-
-VIOLATIONS: dict[str, Violation] = {
-    "swap_drugs": Violation(
-        title="涉嫌串换药品案",
-        party_kind="pharmacy",
-        conduct="将参保人员购买的保健食品、日用品等非医保支付范围商品串换为医保目录内药品进行刷卡结算",
-        provision=f"{REGULATION}第十五条第二款",
-        basis=f"{REGULATION}第三十八条第（四）项：责令改正，责令退回，处造成损失金额1倍以上2倍以下的罚款",
-        multiple=Decimal("1.5"),
-        items=("某品牌蛋白粉 400g/罐 12罐", "某品牌维生素C咀嚼片 60片/瓶 30瓶", "医保结算小票 86张"),
+SHOWCASE: tuple[Showcase, ...] = (
+    Showcase("yc-e2e", "YC", "完整流程（立案至回访复查），满足全部阻断性规则"),
+    Showcase("yc-inquiry-av", "YC", "询问未同步录音录像", (("YC-5-6-inquiry-av", "YC 第五条第（六）项"),)),
+    Showcase(
+        "yc-photo-consent",
+        "YC",
+        "当事人以隐私为由拒绝仍拍照",
+        (("YC-6-1-photo-no-consent", "YC 第六条第（一）项"),),
     ),
-    "non_covered": Violation(
-        title="涉嫌将非医保支付范围费用纳入医保结算案",
-        party_kind="pharmacy",
-        conduct="将医疗器械、化妆品等不属于医疗保障基金支付范围的商品费用纳入医保基金结算",
-        provision=f"{REGULATION}第十五条第二款",
-        basis=f"{REGULATION}第三十八条第（六）项：责令改正，责令退回，处造成损失金额1倍以上2倍以下的罚款",
-        multiple=Decimal("1.2"),
-        items=("电子血压计 10台", "医用护肤面膜 25盒", "进销存台账 1册"),
+    Showcase(
+        "yc-rights-av",
+        "YC",
+        "告知权利及陈述申辩签字未音像记录",
+        (("YC-5-5-rights-av", "YC 第五条第（五）项"), ("YC-5-7-signing-av", "YC 第五条第（七）项")),
     ),
-    "fictitious": Violation(
-        title="涉嫌虚构医药服务项目骗取医保基金案",
-        party_kind="clinic",
-        conduct="虚构针灸、推拿等中医诊疗服务项目并申报医保基金结算",
-        provision=f"{REGULATION}第二十条",
-        basis=f"{REGULATION}第四十条第一款第（三）项：责令退回，处骗取金额2倍以上5倍以下的罚款",
-        multiple=Decimal("2"),
-        items=("门诊日志 2册", "治疗登记本 1册", "收费票据存根 3本"),
+    Showcase(
+        "yc-lodged-av", "YC", "留置送达未全程录像", (("YC-5-11-lodged-service-av", "YC 第五条第（十一）项"),)
     ),
-    "hanging_bed": Violation(
-        title="涉嫌挂床住院案",
-        party_kind="hospital",
-        conduct="多名住院参保人员在院期间未实际住院治疗（挂床住院），仍按住院标准结算医保费用",
-        provision=f"{REGULATION}第十五条第一款",
-        basis=f"{REGULATION}第三十八条第（一）项：责令改正，责令退回，处造成损失金额1倍以上2倍以下的罚款",
-        multiple=Decimal("1"),
-        items=("住院病历 14份", "护理记录单 14份", "病区床位一览表 1份"),
+    Showcase("hy-e2e", "HY", "完整流程：重大执法决定经法制审核，7个工作日内公示"),
+    Showcase(
+        "hy-legal-review",
+        "HY",
+        "重大罚款未经法制审核",
+        (("HY-FS-4-draft-organisation", "HY-FS 第四条"),),
     ),
-    "overcharge": Violation(
-        title="涉嫌重复收费、超标准收费案",
-        party_kind="health_centre",
-        conduct="对静脉输液、血糖监测等项目重复收费、超过医疗服务价格标准收费并纳入医保结算",
-        provision=f"{REGULATION}第十五条第一款",
-        basis=f"{REGULATION}第三十八条第（三）项：责令改正，责令退回，处造成损失金额1倍以上2倍以下的罚款",
-        multiple=Decimal("1"),
-        items=("住院费用明细清单 32份", "医疗服务价格公示表 1份"),
+    Showcase(
+        "hy-disclosure-late",
+        "HY",
+        "处罚决定超过7个工作日才公示",
+        (("HY-GS-7-penalty-disclosure", "HY-GS 第七条"),),
     ),
-    "over_treatment": Violation(
-        title="涉嫌过度检查、超量开药案",
-        party_kind="clinic",
-        conduct="违反诊疗规范对门诊参保人员过度检查、超量开药",
-        provision=f"{REGULATION}第十五条第一款",
-        basis=f"{REGULATION}第三十八条第（二）项：责令改正，责令退回，处造成损失金额1倍以上2倍以下的罚款",
-        multiple=Decimal("1"),
-        items=("门诊处方 120张", "检查报告单 46份"),
+    Showcase("hy-review-slow", "HY", "法制审核超过3个工作日", (("HY-FS-6-review-period", "HY-FS 第六条"),)),
+    Showcase("pl-e2e", "PL", "完整流程：事前案情分析与调查方案，全程动态记录，分级复查"),
+    Showcase(
+        "pl-prep-missing", "PL", "交办案件缺事前阶段记录", (("PL-6-2-assigned-prep", "PL 第六条第（二）项"),)
     ),
-    "records_keeping": Violation(
-        title="涉嫌未按规定保管药品出入库记录案",
-        party_kind="pharmacy",
-        conduct="未按照规定保管药品出入库记录、处方等资料，经责令改正后拒不改正",
-        provision=f"{REGULATION}第十四条",
-        basis=f"{REGULATION}第三十九条第（二）项：责令改正，拒不改正的，处1万元以上5万元以下的罚款",
-        multiple=None,
-        fixed_fine=Decimal("20000.00"),
-        items=("药品出入库记录（残缺）1册", "处方存根 1袋"),
+    Showcase(
+        "pl-serious-followup",
+        "PL",
+        "情形较重的复查未全程录像",
+        (("PL-16-3-serious", "PL 第十六条第（三）项"),),
     ),
-    "impersonation": Violation(
-        title="涉嫌将本人医保凭证交由他人冒名使用案",
-        party_kind="person",
-        conduct="将本人医保电子凭证交由他人冒名在定点药店购药并使用医保个人账户及统筹基金结算",
-        provision=f"{REGULATION}第十九条第二款",
-        basis=f"{REGULATION}第四十一条第一款第（一）项：责令改正，责令退回，暂停医疗费用联网结算3个月至12个月",
-        multiple=None,
-        items=("医保结算记录打印件 1份", "药店监控截图 6张"),
+    Showcase(
+        "pl-light-followup", "PL", "情形轻微的复查缺整改报告", (("PL-16-1-light", "PL 第十六条第（一）项"),)
     ),
-    "resale": Violation(
-        title="涉嫌利用享受医保待遇的机会转卖药品案",
-        party_kind="person",
-        conduct="以骗取医保基金为目的，多次在不同定点医药机构开具降糖类药品后转卖牟利",
-        provision=f"{REGULATION}第十九条第二款",
-        basis=f"{REGULATION}第四十一条第一款第（三）项、第二款：责令退回，暂停联网结算，并处骗取金额2倍以上5倍以下的罚款",
-        multiple=Decimal("2"),
-        items=("药品包装盒 23个", "转卖交易微信聊天记录截图 1份"),
+    Showcase("wd-e2e", "WD", "完整流程：各环节记录要素齐全，30日内归档"),
+    Showcase("wd-video-late", "WD", "录像未在24小时内上传", (("WD-22-video-upload-24h", "WD 第二十二条"),)),
+    Showcase("wd-archive-late", "WD", "执行终结后超过30日归档", (("WD-23-filing-30d", "WD 第二十三条"),)),
+    Showcase(
+        "wd-mail-receipt",
+        "WD",
+        "邮寄送达未留存邮寄凭证",
+        (("WD-18-3-mail-receipt", "WD 第十八条第（三）项"),),
     ),
-}
+    Showcase("bx-e2e", "BX", "完整流程：先行登记保存音像记录，决定书说理，直接送达双方签名"),
+    Showcase(
+        "bx-refusal",
+        "BX",
+        "当事人拒绝检查未制作拒绝调查情况记录",
+        (("BX-5-5-refusal-site", "BX 第五条第（五）项"),),
+    ),
+    Showcase(
+        "bx-long-term", "BX", "阻碍执法的影像未长期保存", (("BX-18-long-term", "BX 第十八条第（二）项"),)
+    ),
+    Showcase(
+        "bx-lodged-witness", "BX", "拒收留置送达无见证人签名", (("BX-12-refusal-witness", "BX 第十二条"),)
+    ),
+)
 
 
-@dataclass(frozen=True)
-class CasePlan:
-    """One demo case: where it ends up and which optional records it carries.
-
-    ``progress`` limits the records of the final stage (a case in progress has only the first
-    few); ``features`` switches on optional records: preservation, coercive, scan, hearing,
-    major (legal review + collective discussion), video, audio, correction, privacy, lodged.
-    """
-
-    violation: str
-    department: str
-    handlers: tuple[str, ...]
-    stage: str
-    branch: str = ""
-    case_type: str = CaseType.PENALTY
-    procedure: str = Procedure.GENERAL
-    source: str = Source.EX_OFFICIO
-    progress: int | None = None
-    features: frozenset[str] = field(default_factory=frozenset)
-    branch_reason: str = ""
+def plan_for(key: str) -> tuple[AgencySpec, CasePlan]:
+    for spec in AGENCIES:
+        for plan in spec.plans:
+            if plan.key == key:
+                return spec, plan
+    raise KeyError(key)
 
 
-def _f(*names: str) -> frozenset[str]:
-    return frozenset(names)
+def check_plans() -> None:
+    """The demo data is consistent: usernames unique across agencies, every plan's people and
+    violation exist, every showcase has its plan, and a showcase plan is the only one of its agency
+    with its lead, violation, stage and branch (``builder.showcase_case`` finds it by those)."""
+    usernames = [staff.username for spec in AGENCIES for staff in spec.staff]
+    duplicates = {u for u in usernames if usernames.count(u) > 1}
+    if duplicates:
+        raise ValueError(f"demo usernames used twice: {sorted(duplicates)}")
+    keys = [plan.key for spec in AGENCIES for plan in spec.plans if plan.key]
+    if sorted(keys) != sorted(item.key for item in SHOWCASE):
+        raise ValueError("every showcase needs exactly one plan with its key")
+    for spec in AGENCIES:
+        people = {staff.username for staff in spec.staff}
+        signature = [(p.handlers[0], p.violation, p.stage, p.branch) for p in spec.plans]
+        for plan in spec.plans:
+            missing = [u for u in plan.handlers if u not in people]
+            if (
+                missing
+                or plan.violation not in spec.violations
+                or plan.department not in spec.department_heads
+            ):
+                raise ValueError(f"{spec.pack} plan {plan} refers to unknown people, violation or department")
+            this = (plan.handlers[0], plan.violation, plan.stage, plan.branch)
+            if plan.key and signature.count(this) > 1:
+                raise ValueError(f"{spec.pack} showcase {plan.key} is not the only plan like it")
 
 
-PLANS: tuple[CasePlan, ...] = (
-    # 事前准备: planned inspections, nothing filed yet.
-    CasePlan("over_treatment", FUND, ("wangfang", "liuyang"), Stage.PREPARATION, case_type=CaseType.INSPECTION),
-    CasePlan("records_keeping", AUDIT, ("sunqiang", "heyan"), Stage.PREPARATION, case_type=CaseType.INSPECTION),
-    # 程序启动
-    CasePlan("non_covered", FUND, ("liuyang", "wangfang"), Stage.INITIATION, source=Source.COMPLAINT, progress=0),
-    CasePlan("overcharge", AUDIT, ("lihua", "sunqiang"), Stage.INITIATION, source=Source.ASSIGNED),
-    CasePlan(
-        "swap_drugs", FUND, ("wangfang", "zhangwei"), Stage.INITIATION, branch=Branch.NOT_FILED,
-        source=Source.COMPLAINT, features=_f("not_filed"),
-        branch_reason="经初步核查，举报所称串换药品行为发生在当事人取得医保定点资格之前，不属于医保基金监管范围，"
-        "依据《医疗保障行政处罚程序暂行规定》第二十一条决定不予立案。",
-    ),
-    # 调查取证: the first is the one zhangwei leads.
-    CasePlan(
-        "swap_drugs", FUND, ("zhangwei", "wangfang"), Stage.INVESTIGATION, source=Source.COMPLAINT,
-        features=_f("video", "audio", "correction", "scan", "preservation"),
-    ),
-    CasePlan("fictitious", AUDIT, ("lihua", "heyan"), Stage.INVESTIGATION, progress=1),
-    CasePlan(
-        "resale", FUND, ("liuyang", "chenjing"), Stage.INVESTIGATION, case_type=CaseType.COERCION,
-        source=Source.ASSIGNED, features=_f("coercive", "privacy"),
-    ),
-    CasePlan(
-        "hanging_bed", AUDIT, ("sunqiang", "lihua"), Stage.INVESTIGATION, branch=Branch.TRANSFERRED,
-        progress=2,
-        branch_reason="当事人为吴忠市本级定点医疗机构，涉案医保基金由市医疗保障局统筹结算，"
-        "依据《医疗保障行政处罚程序暂行规定》第十条移送吴忠市医疗保障局管辖。",
-    ),
-    CasePlan("impersonation", FUND, ("wangfang", "zhangwei"), Stage.INVESTIGATION, features=_f("privacy")),
-    # 审查决定
-    CasePlan("non_covered", FUND, ("zhangwei", "liuyang"), Stage.REVIEW, progress=1),
-    CasePlan("over_treatment", AUDIT, ("heyan", "sunqiang"), Stage.REVIEW, progress=2),
-    CasePlan(
-        "fictitious", FUND, ("chenjing", "zhangwei"), Stage.REVIEW, features=_f("hearing", "major", "scan"),
-    ),
-    CasePlan(
-        "fictitious", AUDIT, ("mayong", "lihua"), Stage.REVIEW, branch=Branch.REFERRED_POLICE, progress=1,
-        features=_f("scan"),
-        branch_reason="经调查，当事人虚构医药服务项目骗取医保基金金额巨大，涉嫌诈骗罪，"
-        "依据《行政执法机关移送涉嫌犯罪案件的规定》移送盐池县公安局。",
-    ),
-    # 送达执行
-    CasePlan("swap_drugs", AUDIT, ("lihua", "heyan"), Stage.SERVICE, features=_f("major")),
-    CasePlan("overcharge", FUND, ("liuyang", "wangfang"), Stage.SERVICE, features=_f("lodged")),
-    CasePlan(
-        "records_keeping", AUDIT, ("heyan", "sunqiang"), Stage.SERVICE, branch=Branch.REVOKED,
-        branch_reason="当事人在送达前提交了完整的药品出入库记录，经复核原认定事实有误，"
-        "经局长批准撤销原行政处罚决定。",
-    ),
-    # 结案归档
-    CasePlan("hanging_bed", FUND, ("chenjing", "liuyang"), Stage.CLOSING, features=_f("major", "hearing")),
-    CasePlan("impersonation", AUDIT, ("sunqiang", "lihua"), Stage.CLOSING, procedure=Procedure.GENERAL),
-    # 事后监管
-    CasePlan("swap_drugs", FUND, ("wangfang", "zhangwei"), Stage.FOLLOWUP, features=_f("major")),
-    CasePlan("overcharge", AUDIT, ("mayong", "heyan"), Stage.FOLLOWUP),
-)  # fmt: skip
+__all__ = ["AGENCIES", "DEMO_PASSWORD", "SHOWCASE", "Showcase", "check_plans", "plan_for"]

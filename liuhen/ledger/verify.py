@@ -6,7 +6,8 @@ Nothing stored is trusted: not a flag, not a head pointer, not a checkpoint's ow
    by the agency key on disk (so an attacker cannot re-sign with a key of their own);
 3. every sealed row (records, signers, attachments, blobs, parties, …) against the content its
    ledger entry recorded, plus rows with no entry and entries whose row is gone;
-4. every case's stage/branch against its write-once stage history;
+4. every case's stage/branch against its write-once stage history, and every recording device's
+   status/department against its write-once equipment events;
 5. every blob file: present, digests and size recomputed; every vault file must be a known blob.
 """
 
@@ -33,7 +34,7 @@ from liuhen.vault.services import get_storage
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # changed | missing | untracked | chain | checkpoint | signature | stage | pending
+    kind: str  # changed | missing | untracked | chain | checkpoint | signature | stage | state | pending
     item: str  # e.g. "ledger#12", "records.record:5", "blob sm3:…", "file sm3/ab/cd/…"
     detail: str
 
@@ -203,6 +204,26 @@ def _check_stages(report: Report) -> None:
             )
 
 
+def _check_devices(report: Report) -> None:
+    from liuhen.equipment.models import Device
+    from liuhen.equipment.selectors import replay_device
+
+    for device in Device.objects.order_by("pk").iterator(chunk_size=500):
+        item = f"equipment.device:{device.pk}"
+        try:
+            status, department = replay_device(device)
+        except (ValueError, TypeError) as error:  # an event row altered into nonsense
+            report.add("state", item, f"设备事件记录无法重放 device events cannot be replayed: {error}")
+            continue
+        if (status, department) != (device.status, device.department_id):
+            report.add(
+                "state",
+                item,
+                f"设备状态 {device.status}/{device.department_id or '-'} 与设备事件记录 "
+                f"{status}/{department or '-'} 不符 device status does not match its event history",
+            )
+
+
 def _check_blobs(report: Report, progress: Callable[[str], None] | None) -> None:
     storage = get_storage()
     known: set[str] = set()
@@ -236,6 +257,7 @@ def verify(*, blobs: bool = True, progress: Callable[[str], None] | None = None)
     _check_checkpoints(report, leaves)
     _check_sealed_rows(report, sealed)
     _check_stages(report)
+    _check_devices(report)
     if blobs:
         _check_blobs(report, progress)
     return report

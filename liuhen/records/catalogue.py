@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+
+from liuhen.core.tomlcheck import TomlChecker, read_toml
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 
@@ -88,6 +89,9 @@ class FieldSpec:
     max_length: int | None = None
     # For date/datetime fields: the name of an earlier field this one may not precede.
     after: str = ""
+    # Conditionally required: (field name, values) — required when that choice, multichoice or
+    # boolean field holds one of the values (e.g. a return reason when "returned" is true).
+    required_if: tuple[str, tuple[str | bool, ...]] | None = None
 
     @property
     def choice_labels(self) -> dict[str, str]:
@@ -165,50 +169,36 @@ _TYPE_KEYS = {
     "signers",
     "fields",
 }
-_FIELD_KEYS = {"name", "label", "type", "required", "choices", "help", "min", "max", "max_length", "after"}
+_FIELD_KEYS = {
+    "name",
+    "label",
+    "type",
+    "required",
+    "choices",
+    "help",
+    "min",
+    "max",
+    "max_length",
+    "after",
+    "required_if",
+}
+_TRIGGER_TYPES = ("choice", "multichoice", "boolean")
 
 
-class _Loader:
+class _Loader(TomlChecker):
+    error = CatalogueError
+
     def __init__(self, source: str) -> None:
         from liuhen.cases.models import Stage
         from liuhen.records.models import SignerRole
 
+        super().__init__(f"记录类型目录 {source} 有误")
         self.source = source
         self.stages = set(Stage.values)
         self.roles = set(SignerRole.values)
 
-    def fail(self, where: str, message: str) -> CatalogueError:
-        return CatalogueError(f"记录类型目录 {self.source} 有误：{where}：{message}")
-
-    def string(self, table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            raise self.fail(where, f"{key} 应为字符串")
-        if required and not value.strip():
-            raise self.fail(where, f"缺少 {key}")
-        return value.strip()
-
-    def strings(self, table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-            raise self.fail(where, f"{key} 应为非空字符串的列表")
-        return tuple(item.strip() for item in value)
-
-    def number(self, table: Mapping[str, Any], key: str, where: str) -> Decimal | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(where, f"{key} 应为数字")
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise self.fail(where, f"{key} 应为数字") from None
-
     def load(self, document: Mapping[str, Any]) -> Catalogue:
-        unknown = set(document) - {"record_type"}
-        if unknown:
-            raise self.fail("顶层", f"未知的键 {', '.join(sorted(unknown))}（应为 [[record_type]]）")
+        self.unknown(document, {"record_type"}, "顶层", "（应为 [[record_type]]）")
         entries = document.get("record_type")
         if not isinstance(entries, list) or not entries:
             raise self.fail("顶层", "没有任何 [[record_type]]")
@@ -227,9 +217,7 @@ class _Loader:
             raise self.fail(where, "应为表")
         code = self.string(entry, "code", where)
         where = f"{where}（{code}）"
-        unknown = set(entry) - _TYPE_KEYS
-        if unknown:
-            raise self.fail(where, f"未知的键 {', '.join(sorted(unknown))}")
+        self.unknown(entry, _TYPE_KEYS, where)
         if not _CODE_RE.match(code):
             raise self.fail(where, "code 只能由小写字母、数字和下划线组成")
         stage = self.string(entry, "stage", where)
@@ -263,6 +251,8 @@ class _Loader:
                     raise self.fail(f"{where}.{spec.name}", f"after 指向不存在的字段 {spec.after!r}")
                 if fields[names.index(spec.after)].type != spec.type:
                     raise self.fail(f"{where}.{spec.name}", "after 指向的字段类型必须相同")
+            if spec.required_if:
+                self.check_required_if(spec, fields, f"{where}.{spec.name}")
         if kind == "media" and "description" not in names:
             raise self.fail(where, "音像类记录必须有 description 字段")
         return RecordType(
@@ -283,9 +273,7 @@ class _Loader:
             raise self.fail(where, "应为表")
         name = self.string(raw, "name", where)
         where = f"{where}（{name}）"
-        unknown = set(raw) - _FIELD_KEYS
-        if unknown:
-            raise self.fail(where, f"未知的键 {', '.join(sorted(unknown))}")
+        self.unknown(raw, _FIELD_KEYS, where)
         if not _CODE_RE.match(name):
             raise self.fail(where, "字段名只能由小写字母、数字和下划线组成")
         if name in RESERVED_FIELD_NAMES:
@@ -313,6 +301,9 @@ class _Loader:
         after = self.string(raw, "after", where, required=False)
         if after and ftype not in ("date", "datetime"):
             raise self.fail(where, "after 只能用于 date/datetime 字段")
+        required_if = self.required_if(raw.get("required_if"), where)
+        if required_if and required:
+            raise self.fail(where, "required 与 required_if 不能同时使用")
         return FieldSpec(
             name=name,
             label=self.string(raw, "label", where),
@@ -324,7 +315,36 @@ class _Loader:
             max=high,
             max_length=max_length if max_length is not None else _DEFAULT_MAX_LENGTH.get(ftype),
             after=after,
+            required_if=required_if,
         )
+
+    def required_if(self, raw: Any, where: str) -> tuple[str, tuple[str | bool, ...]] | None:
+        if raw is None:
+            return None
+        message = "required_if 应为 { field = 字段名, values = [取值, ...] }"
+        if not isinstance(raw, dict) or set(raw) != {"field", "values"}:
+            raise self.fail(where, message)
+        field, values = raw["field"], raw["values"]
+        if not isinstance(field, str) or not field.strip() or not isinstance(values, list) or not values:
+            raise self.fail(where, message)
+        if not all(isinstance(value, str | bool) for value in values):
+            raise self.fail(where, message)
+        return field.strip(), tuple(values)
+
+    def check_required_if(self, spec: FieldSpec, fields: list[FieldSpec], where: str) -> None:
+        assert spec.required_if is not None
+        name, values = spec.required_if
+        trigger = next((other for other in fields if other.name == name and other is not spec), None)
+        if trigger is None:
+            raise self.fail(where, f"required_if 指向不存在的字段 {name!r}")
+        if trigger.type not in _TRIGGER_TYPES:
+            raise self.fail(where, "required_if 指向的字段应为 choice、multichoice 或 boolean")
+        if trigger.type == "boolean":
+            valid = all(isinstance(value, bool) for value in values)
+        else:
+            valid = all(isinstance(value, str) and value in trigger.choice_labels for value in values)
+        if not valid:
+            raise self.fail(where, f"required_if 的取值不是字段 {name} 的有效选项")
 
     def choices(self, raw: Any, where: str) -> tuple[tuple[str, str], ...]:
         if raw is None:
@@ -352,13 +372,7 @@ class _Loader:
 def load_catalogue(path: Path | str = CATALOGUE_PATH) -> Catalogue:
     """Read and check a catalogue file; raises ``CatalogueError`` naming the entry at fault."""
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as exc:
-        raise CatalogueError(f"无法读取记录类型目录 {path}：{exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"记录类型目录 {path} 不是有效的 TOML：{exc}") from exc
+    document = read_toml(path, CatalogueError, "记录类型目录", str(path))
     return _Loader(str(path)).load(document)
 
 
@@ -531,6 +545,23 @@ def _clean_value(spec: FieldSpec, value: Any) -> Any:
     return result
 
 
+def _required_if_message(
+    rtype: RecordType, condition: tuple[str, tuple[str | bool, ...]], cleaned: Mapping[str, Any]
+) -> str:
+    """The error for a conditionally required field left empty, or "" when the condition is off."""
+    name, values = condition
+    if name not in cleaned:
+        return ""
+    value = cleaned[name]
+    held = [item for item in (value if isinstance(value, list) else [value]) if item in values]
+    if not held:
+        return ""
+    trigger = rtype.field(name)
+    if trigger.type == "boolean":
+        return f"“{trigger.label}”为“是”时此项为必填项。"
+    return f"“{trigger.label}”为“{trigger.choice_labels[held[0]]}”时此项为必填项。"
+
+
 def validate_record_data(rtype: RecordType, data: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``data`` against the type's fields and return the cleaned, JSON-serialisable content.
 
@@ -561,6 +592,10 @@ def validate_record_data(rtype: RecordType, data: Mapping[str, Any]) -> dict[str
             errors.setdefault(spec.name, []).append(MSG_REQUIRED)
             del cleaned[spec.name]
     for spec in rtype.fields:
+        if spec.required_if and spec.name not in cleaned and spec.name not in errors:
+            message = _required_if_message(rtype, spec.required_if, cleaned)
+            if message:
+                errors.setdefault(spec.name, []).append(message)
         if spec.after and spec.name in cleaned and spec.after in cleaned:
             parse = _parse_date if spec.type == "date" else _parse_datetime
             if parse(cleaned[spec.name]) < parse(cleaned[spec.after]):

@@ -22,6 +22,7 @@ from liuhen.records.catalogue import CatalogueError, RecordDataError, catalogue,
 from liuhen.records.models import Confidentiality, Record, RecordAttachment, RecordSigner, SignerRole
 from liuhen.vault import services as vault
 from liuhen.vault.models import Blob
+from liuhen.vault.storage import HashedFile
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,42 @@ class SignerInput:
 
 @dataclass(frozen=True)
 class FileInput:
-    """An uploaded or local file to store in the vault and attach."""
+    """An uploaded or local file to store in the vault and attach (a ``HashedFile`` is a finished
+    resumable upload already in the vault's filesystem, hashed as it arrived; a ``Blob`` is content
+    already in the vault, e.g. an imported recording, attached without reading it again)."""
 
-    source: BinaryIO | str
+    source: BinaryIO | str | HashedFile | Blob
     filename: str
     caption: str = ""
     media_type: str | None = None
 
 
-def _require_writer(actor: Person, case: Case) -> None:
-    if not can_write_case(actor, case):
+def _refresh_deadlines(*, case: Case, actor: Person) -> None:
+    """A record may start or meet a deadline: keep the materialised ones in step (same transaction)."""
+    from liuhen.policy.services import refresh_deadlines
+
+    refresh_deadlines(case=case, actor=actor)
+
+
+def _require_writer(actor: Person, case: Case, record_type: str = "") -> None:
+    # The legal office writes its review records and the agency head signs decisions (LR-2..LR-8,
+    # DC-3); a revoked case still files the revocation (HY-FS 第十二条): liuhen.review decides.
+    from liuhen.review import selectors as review
+
+    if not can_write_case(actor, case) and not review.may_record_for_review(actor, case, record_type):
         raise PermissionDenied("只有本案承办人员或科室负责人可以记录。")
-    if case.branch:
+    if case.branch and not review.may_record_after_branch(case, record_type):
         raise ValidationError("案件已终止，不能再添加记录。")
+
+
+def _check_decision_allowed(case: Case, record_type: str, cleaned: Mapping[str, Any]) -> None:
+    """LR-7: no major decision without legal review — refused here, so the web UI, the API and the
+    CLI all refuse it, with the citation (liuhen.review.selectors.decision_refusal)."""
+    from liuhen.review.selectors import decision_refusal
+
+    refusal = decision_refusal(case, record_type, cleaned)
+    if refusal:
+        raise ValidationError(refusal, code="legal_review_required")
 
 
 def _validate(record_type: str, data: Mapping[str, Any], confidentiality: str) -> dict[str, Any]:
@@ -162,13 +186,16 @@ def _check_media_types(record_type: str, files: Sequence[FileInput]) -> None:
 def _store_files(*, actor: Person, record: Record, files: Sequence[FileInput]) -> list[RecordAttachment]:
     attachments = []
     for item in files:
-        blob = vault.ingest(
-            actor=actor,
-            source=item.source,
-            filename=item.filename,
-            media_type=item.media_type,
-            case_id=record.case_id,
-        )
+        if isinstance(item.source, Blob):
+            blob = item.source
+        else:
+            blob = vault.ingest(
+                actor=actor,
+                source=item.source,
+                filename=item.filename,
+                media_type=item.media_type,
+                case_id=record.case_id,
+            )
         attachments.append(
             _attach(actor=actor, record=record, blob=blob, filename=item.filename, caption=item.caption)
         )
@@ -187,8 +214,9 @@ def create_record(
     files: Sequence[FileInput] = (),
 ) -> Record:
     """Validate against the type's schema, store the files, and write it all in one transaction."""
-    _require_writer(actor, case)
+    _require_writer(actor, case, record_type)
     cleaned = _validate(record_type, data, confidentiality)
+    _check_decision_allowed(case, record_type, cleaned)
     _check_media_types(record_type, files)
     with vault.atomic_with_blobs():
         record = _insert_record(
@@ -204,6 +232,7 @@ def create_record(
         for signer in signers:
             _add_signer(actor=actor, record=record, signer=signer)
         _store_files(actor=actor, record=record, files=files)
+        _refresh_deadlines(case=case, actor=actor)
     return record
 
 
@@ -222,11 +251,12 @@ def correct_record(
     case = record.case
     if case is None:
         raise ValidationError("该记录不属于案件。")
-    _require_writer(actor, case)
+    _require_writer(actor, case, record.record_type)
     if not reason.strip():
         raise ValidationError({"correction_reason": ["请填写更正理由。"]})
     level = confidentiality or record.confidentiality
     cleaned = _validate(record.record_type, data, level)
+    _check_decision_allowed(case, record.record_type, cleaned)
     _check_media_types(record.record_type, files)
     with vault.atomic_with_blobs():
         if Record.objects.select_for_update().filter(supersedes=record).exists():
@@ -247,12 +277,13 @@ def correct_record(
         for signer in signers:
             _add_signer(actor=actor, record=new, signer=signer)
         _store_files(actor=actor, record=new, files=files)
+        _refresh_deadlines(case=case, actor=actor)
     return new
 
 
 def sign_record(*, actor: Person, record: Record, signer: SignerInput) -> RecordSigner:
     if record.case is not None:
-        _require_writer(actor, record.case)
+        _require_writer(actor, record.case, record.record_type)
     with transaction.atomic():
         return _add_signer(actor=actor, record=record, signer=signer)
 
@@ -262,13 +293,14 @@ def attach_files(*, actor: Person, record: Record, files: Sequence[FileInput]) -
     case = record.case
     if case is None:
         raise ValidationError("该记录不属于案件。")
-    _require_writer(actor, case)
+    _require_writer(actor, case, record.record_type)
     if not files:
         raise ValidationError({"files": ["请选择要上传的文件。"]})
     _check_media_types(record.record_type, files)
     attachments: list[RecordAttachment] = []
     with vault.atomic_with_blobs():
         attachments.extend(_store_files(actor=actor, record=record, files=files))
+        _refresh_deadlines(case=case, actor=actor)
     return attachments
 
 

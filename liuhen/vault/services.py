@@ -18,7 +18,7 @@ from liuhen.core.sealing import sealed_content
 from liuhen.ledger import services as ledger
 from liuhen.org.models import Person
 from liuhen.vault.models import Blob
-from liuhen.vault.storage import BlobStorage, FileSystemStorage, RecoveryReport, StagedBlob
+from liuhen.vault.storage import BlobStorage, FileSystemStorage, HashedFile, RecoveryReport, StagedBlob
 
 _staged_in_scope: ContextVar[list[StagedBlob] | None] = ContextVar("staged_in_scope", default=None)
 
@@ -38,14 +38,15 @@ def guess_media_type(filename: str) -> str:
 def ingest(
     *,
     actor: Person | None,
-    source: BinaryIO | str | os.PathLike[str],
+    source: BinaryIO | str | os.PathLike[str] | HashedFile,
     filename: str,
     media_type: str | None = None,
     case_id: int | None = None,
 ) -> Blob:
     """Store content once, by digest. The file is durable and in place before its row commits;
     if the transaction fails the staged file is removed again, and a crash in between is undone
-    by :func:`recover` at the next start (the pending marker says the row may not exist)."""
+    by :func:`recover` at the next start (the pending marker says the row may not exist).
+    A :class:`HashedFile` (a finished resumable upload) is hard-linked in, not read again."""
     storage = get_storage()
     staged = storage.stage(source, max_bytes=settings.LIUHEN_MAX_UPLOAD_BYTES)
     scope = _staged_in_scope.get()
@@ -94,7 +95,9 @@ def _discard(staged: list[StagedBlob]) -> None:
 @contextmanager
 def atomic_with_blobs() -> Iterator[None]:
     """A transaction that may ingest blobs: if it fails, the files it staged are removed at once,
-    so a failed upload leaves neither a half record nor an orphan blob."""
+    so a failed upload leaves neither a half record nor an orphan blob. Nested inside another, its
+    files are handed to the outer one on success: the outer transaction can still roll back."""
+    parent = _staged_in_scope.get()
     staged: list[StagedBlob] = []
     token = _staged_in_scope.set(staged)
     try:
@@ -103,6 +106,9 @@ def atomic_with_blobs() -> Iterator[None]:
     except BaseException:
         _discard(staged)
         raise
+    else:
+        if parent is not None:
+            parent.extend(staged)
     finally:
         _staged_in_scope.reset(token)
 

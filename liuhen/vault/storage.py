@@ -9,6 +9,11 @@ Layout of the filesystem backend under its root::
 A file reaches ``blobs/`` only after it is complete and fsynced, and only after its pending
 marker is durable; the marker goes when the row commits (settle) or the ingest fails (abort).
 So after a crash at any point, recover() can tell files whose row never committed and delete them.
+
+A finished resumable upload (``liuhen.uploads``) is already on this filesystem with its digests
+computed as its chunks arrived: ``stage(HashedFile(...))`` hard-links it into ``blobs/`` instead of
+reading and copying it again (same marker protocol; the upload's own file stays until its row
+commits, so a failed commit loses nothing).
 """
 
 from __future__ import annotations
@@ -47,6 +52,17 @@ class StagedBlob:
     marker: str = ""
 
 
+@dataclass(frozen=True)
+class HashedFile:
+    """A complete file inside the storage root (same filesystem) whose digests were computed as it
+    was written. Staged by hard link: no second read, no second copy."""
+
+    path: str
+    sm3: str  # "sm3:<hex>"
+    sha256: str  # "sha256:<hex>"
+    size: int
+
+
 @dataclass
 class RecoveryReport:
     removed_files: int = 0
@@ -58,7 +74,7 @@ class RecoveryReport:
 
 class BlobStorage(Protocol):
     def stage(
-        self, source: BinaryIO | str | os.PathLike[str], *, max_bytes: int | None = None
+        self, source: BinaryIO | str | os.PathLike[str] | HashedFile, *, max_bytes: int | None = None
     ) -> StagedBlob: ...
     def settle(self, staged: StagedBlob) -> None: ...
     def abort(self, staged: StagedBlob) -> None: ...
@@ -152,10 +168,14 @@ class FileSystemStorage:
         return self.blobs_dir / key
 
     # -- ingest -------------------------------------------------------------------------------
-    def stage(self, source: BinaryIO | str | os.PathLike[str], *, max_bytes: int | None = None) -> StagedBlob:
+    def stage(
+        self, source: BinaryIO | str | os.PathLike[str] | HashedFile, *, max_bytes: int | None = None
+    ) -> StagedBlob:
         lock = self._lock(fcntl.LOCK_SH)
         try:
-            if isinstance(source, str | os.PathLike):
+            if isinstance(source, HashedFile):
+                staged = self._stage_hashed(source, max_bytes)
+            elif isinstance(source, str | os.PathLike):
                 with open(source, "rb") as fh:
                     staged = self._stage_stream(fh, max_bytes)
             else:
@@ -206,6 +226,26 @@ class FileSystemStorage:
             raise
         os.close(fd)
         digest = f"sm3:{sm3.hexdigest()}"
+        try:
+            return self._place(tmp_path, digest, f"sha256:{sha256.hexdigest()}", size, link=False)
+        finally:
+            tmp_path.unlink(missing_ok=True)
+
+    def _stage_hashed(self, source: HashedFile, max_bytes: int | None) -> StagedBlob:
+        path = Path(source.path)
+        if max_bytes is not None and source.size > max_bytes:
+            raise BlobTooLarge(max_bytes)
+        if path.stat().st_size != source.size:
+            raise ValueError(f"{path}: size {path.stat().st_size} differs from the declared {source.size}")
+        if path.resolve().parent.parent != self.root.resolve():
+            raise ValueError(
+                f"{path}: a hashed file must live in a directory directly under the storage root"
+            )
+        return self._place(path, source.sm3, source.sha256, source.size, link=True)
+
+    def _place(self, source: Path, digest: str, sha256: str, size: int, *, link: bool) -> StagedBlob:
+        """Put a complete file under ``blobs/`` by its digest: rename it (or hard-link it, leaving
+        ``source`` in place) unless that content is already stored."""
         key = self.key_for(digest)
         final = self.path(key)
         marker = self.pending_dir / f"{_hex(digest)}.{secrets.token_hex(8)}"
@@ -216,23 +256,16 @@ class FileSystemStorage:
             _fsync_dir(self.pending_dir)
             final.parent.mkdir(parents=True, exist_ok=True)
             existed = final.exists()
-            if existed:
-                tmp_path.unlink()
-            else:
-                os.replace(tmp_path, final)
+            if not existed:
+                if link:
+                    os.link(source, final)
+                else:
+                    os.replace(source, final)
                 _fsync_dir(final.parent)
         except BaseException:
-            tmp_path.unlink(missing_ok=True)
             marker.unlink(missing_ok=True)
             raise
-        return StagedBlob(
-            sm3=digest,
-            sha256=f"sha256:{sha256.hexdigest()}",
-            size=size,
-            key=key,
-            existed=existed,
-            marker=marker.name,
-        )
+        return StagedBlob(sm3=digest, sha256=sha256, size=size, key=key, existed=existed, marker=marker.name)
 
     def settle(self, staged: StagedBlob) -> None:
         """The row committed: the file is permanent."""

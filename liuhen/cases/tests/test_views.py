@@ -188,10 +188,12 @@ def test_stage_change_not_allowed_is_a_chinese_error(client: Client, org: Org, c
     assert skip.status_code == 400
     assert "选项" in _text(skip) or "不能" in _text(skip)
     change_stage(actor=org.officer_a1, case=case_a, to_stage=Stage.INVESTIGATION, reason="立案")
-    # 不予立案 is not possible during investigation: the service's TransitionError is shown.
+    # 不予立案 is not possible during investigation: the service's TransitionError is shown on the
+    # case page as a message (post/redirect/get), not as a server error.
     refused = client.post(url, {"branch": Branch.NOT_FILED, "reason": "不符合立案条件"})
-    assert refused.status_code == 400
-    assert "“调查取证”阶段不能不予立案" in _text(refused)
+    assert refused.status_code == 302
+    assert refused["Location"] == reverse("cases:detail", args=[case_a.pk])
+    assert "“调查取证”阶段不能不予立案" in _text(client.get(refused["Location"]))
     both = client.post(url, {"to_stage": Stage.REVIEW, "branch": Branch.REVOKED, "reason": "x"})
     assert "二选一" in _text(both)
     case_a.refresh_from_db()

@@ -31,10 +31,11 @@ class Objects:
     attachment_pk: int
 
 
-# (url name, which object's pk it takes, extra args)
+# (url name, which object's pk it takes, extra args; "<record>" stands for the record's pk)
 OBJECT_URLS: list[tuple[str, str, tuple[str, ...]]] = [
     ("cases:detail", "case", ()),
     ("cases:stage", "case", ()),
+    ("cases:followup", "case", ("<record>",)),
     ("records:new", "case", ()),
     ("records:create", "case", ("photo",)),
     ("records:detail", "record", ()),
@@ -44,7 +45,7 @@ OBJECT_URLS: list[tuple[str, str, tuple[str, ...]]] = [
     ("vault:evidence", "attachment", ()),
     ("vault:download", "attachment", ()),
 ]
-POST_ONLY = {"cases:stage", "records:sign"}
+POST_ONLY = {"cases:stage", "cases:followup", "records:sign"}
 GET_ONLY = {"vault:download"}
 
 
@@ -63,7 +64,8 @@ def objects(org: Org) -> Objects:
 
 def _url(name: str, kind: str, extra: tuple[str, ...], objs: Objects) -> str:
     pk = {"case": objs.case.pk, "record": objs.record.pk, "attachment": objs.attachment_pk}[kind]
-    return reverse(name, args=[pk, *extra])
+    args = [objs.record.pk if arg == "<record>" else arg for arg in extra]
+    return reverse(name, args=[pk, *args])
 
 
 POST_DATA = {

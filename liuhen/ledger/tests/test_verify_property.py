@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,8 @@ def _mutated(value: Any) -> Any:
         return value + 1
     if isinstance(value, datetime):
         return value + timedelta(seconds=1)
+    if isinstance(value, date):  # e.g. a calendar override's day
+        return value + timedelta(days=1)
     if isinstance(value, uuid.UUID):
         return uuid.UUID(int=value.int ^ 1)
     if isinstance(value, str):

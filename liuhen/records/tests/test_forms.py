@@ -142,7 +142,12 @@ def test_correction_form_requires_reason() -> None:
 def test_media_form_with_description_only() -> None:
     form = _form("video", {"description": "现场执法记录仪录像", "confidentiality": "privacy"})
     assert form.is_valid(), form.errors
-    assert form_to_data(form) == {"description": "现场执法记录仪录像", "continuous": False}
+    # Unticked boxes are stored as “否” (the catalogue's boolean fields of a video).
+    assert form_to_data(form) == {
+        "description": "现场执法记录仪录像",
+        "continuous": False,
+        "used_as_evidence": False,
+    }
     assert form.fields["recorded_at"].widget.input_type == "datetime-local"  # type: ignore[attr-defined]
 
 

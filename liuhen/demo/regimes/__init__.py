@@ -1,0 +1,1 @@
+"""One demo agency per policy pack: YC, HY, PL, WD, BX (see ``liuhen.demo.scenarios``)."""
