@@ -560,6 +560,9 @@ def report(
     print(f"  ratio check / SELECT: {best.seconds / select_s if select_s else 0:.2f}×")
     print(f"  ratio check / SELECT + parse: {best.seconds / parse_s if parse_s else 0:.2f}×")
     print(f"  ratio in-process check / SELECT: {serial.seconds / select_s if select_s else 0:.2f}×")
+    print(
+        f"  ratio {parallel.workers}-worker check / SELECT: {parallel.seconds / select_s if select_s else 0:.2f}×"
+    )
     same = (serial.cases, serial.findings, serial.blocking) == (
         parallel.cases,
         parallel.findings,

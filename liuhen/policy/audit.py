@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,9 +25,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from liuhen.cases.models import Case
+from liuhen.org.models import Agency
+from liuhen.policy.engine import Calendar, evaluate
 from liuhen.policy.findings import Finding
-from liuhen.policy.loading import gc_paused, id_set
-from liuhen.policy.selectors import BATCH_SIZE, findings_for_cases
+from liuhen.policy.loading import case_rows, gc_paused, load_batch
+from liuhen.policy.rules import Pack
+from liuhen.policy.selectors import BATCH_SIZE, calendar_of_agency, packs_of_agency
 
 PARALLEL_FROM = 4 * BATCH_SIZE  # fewer cases than this are checked in-process
 MAX_WORKERS = 8
@@ -58,17 +62,43 @@ def _counting() -> tuple[Any, list[int]]:
     return wrapper, count
 
 
-def _check_ids(ids: Sequence[int], today: date) -> tuple[list[CaseFindings], int]:
-    """One batch (in a worker process or in-process): its findings and the queries it issued.
+# Per process, for the current check run: each agency's packs and calendar (loaded once per run,
+# not once per batch: a run sees one calendar, and the engine's memo of due dates stays warm).
+_RUN: tuple[str, dict[int, tuple[tuple[Pack, ...], Calendar]]] = ("", {})
+
+
+def _rules_of(run: str, agency_ids: set[int]) -> dict[int, tuple[tuple[Pack, ...], Calendar]]:
+    global _RUN
+    if _RUN[0] != run:
+        _RUN = (run, {})
+    rules = _RUN[1]
+    missing = agency_ids - rules.keys()
+    if missing:
+        for agency in Agency.objects.filter(pk__in=missing):
+            rules[agency.pk] = (packs_of_agency(agency), calendar_of_agency(agency))
+    return rules
+
+
+def _check_ids(ids: Sequence[int], today: date, run: str) -> tuple[list[CaseFindings], int]:
+    """One batch (in a worker process or in-process): its findings and the queries it issued —
+    what ``selectors.findings_for_cases`` gives, with the packs and calendars of the run.
 
     The cyclic GC is paused for the batch: its snapshots are tens of thousands of objects without
     cycles, freed by reference counting once evaluated, so a collection would only rescan them."""
     wrapper, count = _counting()
     with gc_paused(), connection.execute_wrapper(wrapper):
-        out = [
-            CaseFindings(snapshot.id, snapshot.number, found)
-            for snapshot, found in findings_for_cases(Case.objects.filter(pk__in=id_set(ids)), today)
-        ]
+        rows = case_rows(ids)
+        rules = _rules_of(run, {row["agency_id"] for row in rows})
+        snapshots = load_batch(rows, today)
+        snapshots.reverse()
+        out = []
+        for row in rows:
+            # Each snapshot is let go once evaluated: its records are freed while still in the
+            # CPU cache (about a tenth of the batch's time, against freeing all at the end).
+            snapshot = snapshots.pop()
+            packs, calendar = rules[row["agency_id"]]
+            out.append(CaseFindings(snapshot.id, snapshot.number, evaluate(snapshot, packs, calendar)))
+            del snapshot
     return out, count[0]
 
 
@@ -111,16 +141,17 @@ def check_cases(
     stats.workers = chosen
     batches = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
     stats.batches = [len(batch) for batch in batches]
+    run = uuid.uuid4().hex
     if chosen == 1:
         for batch in batches:
-            found, queries = _check_ids(batch, today)
+            found, queries = _check_ids(batch, today, run)
             stats.queries += queries
             yield from found
         return
     connections.close_all()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=chosen, mp_context=context, initializer=_worker_start) as pool:
-        for found, queries in pool.map(_check_ids, batches, [today] * len(batches)):
+        for found, queries in pool.map(_check_ids, batches, [today] * len(batches), [run] * len(batches)):
             stats.queries += queries
             yield from found
 

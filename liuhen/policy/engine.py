@@ -15,11 +15,11 @@ Semantics (see docs/policy-packs.md):
   party's right) lapses silently.
 - Findings are sorted by stage order, severity (blocking first), rule id, record id.
 
-Speed: the rules of a set of packs are compiled once (``liuhen.policy.plans``: predicates,
-requirement closures, split anchors) and indexed per kind of case (procedure, type, source,
-party kinds, stage, branch) by the record type that triggers them; each snapshot is indexed once
-(records by type, anchor times computed once). So a case costs what its own records trigger, not
-rules × records. Must never raise on arbitrary snapshots (hypothesis test).
+Speed: the rules of a set of packs are compiled once (``liuhen.policy.plans``: predicates and
+requirement closures; ``liuhen.policy.periods``: deadlines) and indexed per kind of case
+(procedure, type, source, party kinds, stage, branch) by the record type that triggers them; each
+snapshot is indexed once (records by type, anchor times computed once). So a case costs what its
+own records trigger, not rules × records. Must never raise on arbitrary snapshots (hypothesis test).
 """
 
 from __future__ import annotations
@@ -30,13 +30,9 @@ from dataclasses import dataclass
 
 from liuhen.policy.conditions import field_holds
 from liuhen.policy.findings import Finding, Severity
+from liuhen.policy.periods import DUE, LATE, MET, OVERDUE, Calendar
 from liuhen.policy.plans import (
-    DUE,
-    LATE,
-    MET,
-    OVERDUE,
     STAGE_ORDER,
-    Calendar,
     CaseIndex,
     Plan,
     case_index,

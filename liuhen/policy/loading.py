@@ -1,16 +1,24 @@
-"""Building case snapshots from the database in bulk (used by ``policy.selectors``).
+"""Building case snapshots from the database in bulk (used by ``policy.selectors`` and
+``policy.audit``).
 
-Seven queries per batch of cases, none per case, and as little per-row work as possible: a check
-of a year's cases reads hundreds of thousands of rows, so
+Six queries per batch of cases (records, signatures, files, stage history, handlers, parties),
+none per case, and as little per-row work as possible: a check of a year's cases reads hundreds of
+thousands of rows, so
 
-- current records, signatures and attachments are selected by case (an index scan), and what a
-  newer version superseded is dropped in Python — no correlated ``NOT EXISTS`` per row;
+- the batch's case ids go to SQLite as one JSON parameter (``json_each``): the ORM would prepare
+  an id list value by value, which costs about as much as reading the rows;
+- current records, signatures and attachments are selected by case (an index scan); what a newer
+  version superseded is dropped, and each case's records are put in order (created, pk), in
+  Python — no correlated ``NOT EXISTS`` per row, no SQL sort of rows with their content;
 - on SQLite, datetimes are read as their stored text (``CAST``: no declared type, so neither the
-  driver's nor Django's per-value converters run) and parsed with ``datetime.fromisoformat``;
-- a record's content is materialised only when the engine first reads it (:class:`LoadedRecord`):
-  its JSON is parsed, its time converted and its signatures and files turned into snapshot objects
-  on first access. The rules of a pack read the signatures of a few record types and the data of
-  most, so most of that work is never done; what is read equals what an eager load would give.
+  driver's nor Django's per-value converters run) and a record's JSON as bytes (a ``BLOB``: not
+  decoded unless it is parsed);
+- a record's content is built only when first read (:class:`LoadedRecord`): its JSON parsed, its
+  time converted, its signatures and files turned into snapshot objects. The engine reads the data
+  of most records but the files of few and the signatures of fewer: signatures are fetched only
+  for the record types whose signatures a rule of the cases' packs reads
+  (``engine.signed_record_types``; others are fetched, one query each, if read anyway). Whatever
+  is read equals what an eager load gives.
 
 These are system reads: the engine sees the whole case file whatever its confidentiality; the
 callers scope the *cases* they pass in.
@@ -33,11 +41,11 @@ from typing import Any, Generic, TypeVar, cast, overload
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, QuerySet, TextField
+from django.db.models import BinaryField, F, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from liuhen.cases.models import CaseHandler, Party, StageChange
+from liuhen.cases.models import Case, CaseHandler, Party, StageChange
 from liuhen.policy.engine import signed_record_types
 from liuhen.policy.schema import PackError, packs_for
 from liuhen.policy.snapshot import (
@@ -103,21 +111,35 @@ def _loads(raw: Any) -> Any:
         return None
 
 
-def _data(raw: Any) -> dict[str, Any]:
-    """A record's stored JSON as a dict ({} if it is not one). Text the scanner takes whole goes
-    through it directly (half the cost of ``json.loads``); anything else (surrounding whitespace,
-    extra data, not text) through ``json.loads`` — the same result either way."""
+# A LoadedRecord's stored columns, in its "_raw" tuple.
+_CREATED, _DATA, _SIGNERS, _ATTACHMENTS = range(4)
+
+
+def _parsed(raw: dict[str, Any]) -> dict[str, Any]:
+    """``data``: the stored JSON as a dict ({} if it is not one). Text the scanner takes whole
+    goes through it directly (half the cost of ``json.loads``); anything else (surrounding
+    whitespace, extra data, not text) through ``json.loads`` — the same result either way."""
+    text = raw["_raw"][_DATA]
     value: Any = None
-    if isinstance(raw, str):
+    if isinstance(text, bytes):
         try:
-            value, end = _SCAN(raw, 0)
+            text = text.decode()
+        except UnicodeDecodeError:
+            return {}
+    if isinstance(text, str):
+        try:
+            value, end = _SCAN(text, 0)
         except (StopIteration, ValueError):
             end = -1
-        if end != len(raw):
-            value = _loads(raw)
+        if end != len(text):
+            value = _loads(text)
     else:
-        value = _loads(raw)
+        value = _loads(text)
     return value if isinstance(value, dict) else {}
+
+
+def _created(raw: dict[str, Any]) -> datetime:
+    return aware(raw["_raw"][_CREATED])
 
 
 class _Lazy(Generic[_T]):
@@ -145,7 +167,14 @@ class _Lazy(Generic[_T]):
         return value
 
 
-_NOT_FETCHED = object()  # signatures of a record type no rule of its case's packs reads
+class _NotFetched:
+    """The signatures of a record type no rule of its case's packs reads (fetched if read)."""
+
+    def __reduce__(self) -> str:
+        return "_NOT_FETCHED"  # pickled as a reference to the one instance
+
+
+_NOT_FETCHED = _NotFetched()
 
 
 def _signer_rows(signers: QuerySet[RecordSigner]) -> list[tuple[Any, ...]]:
@@ -155,7 +184,7 @@ def _signer_rows(signers: QuerySet[RecordSigner]) -> list[tuple[Any, ...]]:
 
 
 def _signers(raw: dict[str, Any]) -> tuple[SignerSnap, ...]:
-    rows = raw["_signer_rows"]
+    rows = raw["_raw"][_SIGNERS]
     if rows is _NOT_FETCHED:  # read anyway (not by the engine): one query for this record
         rows = _signer_rows(RecordSigner.objects.filter(record_id=raw["id"]))
     if not rows:
@@ -164,7 +193,7 @@ def _signers(raw: dict[str, Any]) -> tuple[SignerSnap, ...]:
 
 
 def _attachments(raw: dict[str, Any]) -> tuple[AttachmentSnap, ...]:
-    rows = raw["_attachment_rows"]
+    rows = raw["_raw"][_ATTACHMENTS]
     if not rows:
         return ()
     return tuple(AttachmentSnap(media, size, aware(created_at)) for _, media, size, created_at in rows)
@@ -175,8 +204,8 @@ class LoadedRecord(RecordSnap):
     ``attachments`` are built from the stored columns when first read (equal to what an eager load
     gives; ``dataclasses.replace`` and equality work as for any RecordSnap of this class)."""
 
-    data = _Lazy(lambda raw: _data(raw["_raw_data"]))
-    created_at = _Lazy(lambda raw: aware(raw["_raw_created"]))
+    data = _Lazy(_parsed)
+    created_at = _Lazy(_created)
     signers = _Lazy(_signers)
     attachments = _Lazy(_attachments)
 
@@ -187,7 +216,9 @@ class LoadedRecord(RecordSnap):
         if "data" in raw:  # parsed (or given)
             data = raw["data"]
             return field in data if isinstance(data, dict) else True
-        text = raw.get("_raw_data")
+        text = raw["_raw"][_DATA] if "_raw" in raw else None
+        if isinstance(text, bytes):
+            return not _plain_key(field) or field.encode() in text or b"\\u00" in text
         if not isinstance(text, str) or not _plain_key(field):
             return True
         return field in text or "\\u00" in text
@@ -220,6 +251,35 @@ def load_batch(cases: Sequence[dict[str, Any]], today: date) -> list[CaseSnapsho
         return _load(cases, today)
 
 
+# What a snapshot needs of a case row (``Case.values(*CASE_FIELDS)``).
+CASE_FIELDS = (
+    "id",
+    "number",
+    "agency_id",
+    "agency__policy_pack",
+    "case_type",
+    "procedure",
+    "source",
+    "stage",
+    "branch",
+    "created_at",
+)
+
+
+def case_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """``Case.objects.filter(pk__in=ids).order_by("pk").values(*CASE_FIELDS)``, read as a batch
+    query (see ``fetch_batch``)."""
+    columns = CASE_FIELDS[:-1]
+    rows = fetch_batch(
+        ("cases",),
+        ids,
+        lambda in_ids: (
+            Case.objects.filter(pk__in=in_ids).order_by("pk").values_list(*columns, _moment("created_at"))
+        ),
+    )
+    return [dict(zip(CASE_FIELDS, (*row[:-1], aware(row[-1])), strict=True)) for row in rows]
+
+
 def _signed_types(cases: Sequence[dict[str, Any]]) -> frozenset[str] | None:
     """The record types whose signatures the packs of ``cases`` read (None: every type — a case
     row without its pack code, or a pack that does not load)."""
@@ -234,90 +294,178 @@ def _signed_types(cases: Sequence[dict[str, Any]]) -> frozenset[str] | None:
     return frozenset(types)
 
 
+def _ids_json(ids: Sequence[int]) -> RawSQL:
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps([int(pk) for pk in ids]),))
+
+
 def id_set(ids: Sequence[int]) -> Sequence[int] | RawSQL:
     """``ids`` as the right-hand side of an ``__in`` filter. On SQLite one JSON parameter read by
     ``json_each``: the ORM prepares a literal list value by value, twice per query, which for a
     batch of 500 cases costs about as much as reading the rows."""
+    return _ids_json(ids) if connection.vendor == "sqlite" else ids
+
+
+# On SQLite a batch query's text does not depend on the batch (its ids are one JSON parameter):
+# compiled once per process and kind, then run with each batch's ids — the ORM's work to build
+# and compile a query costs a few milliseconds, as much as a small batch's rows.
+_IDS_MARK = "\x00liuhen:batch-ids\x00"
+_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+
+
+def fetch_batch(
+    key: tuple[Any, ...], ids: Sequence[int], build: Callable[[Sequence[int] | RawSQL], QuerySet[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build(<the ids>)`` (a ``values_list`` query filtered by ``__in`` the ids);
+    ``key`` names the query (and whatever else its text depends on)."""
+    if connection.vendor != "sqlite":
+        return _fetch(build(ids))
+    key = (connection.alias, *key)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        queryset = build(RawSQL("SELECT value FROM json_each(%s)", (_IDS_MARK,)))
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        compiled = _COMPILED[key] = (sql, tuple(params))
+    sql, template = compiled
+    payload = json.dumps([int(pk) for pk in ids])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [payload if param == _IDS_MARK else param for param in template])
+        return cursor.fetchall()
+
+
+_CREATED_THEN_ID = itemgetter(4, 0)
+
+
+def _content() -> Cast | F:
+    """The record's JSON column; on SQLite as bytes (a BLOB: not decoded until it is parsed)."""
     if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", (json.dumps([int(pk) for pk in ids]),))
-    return ids
+        return Cast("data", output_field=BinaryField())
+    return F("data")
+
+
+def _signers_query(signed: frozenset[str] | None) -> Callable[[Sequence[int] | RawSQL], QuerySet[Any]]:
+    def build(in_ids: Sequence[int] | RawSQL) -> QuerySet[Any]:
+        query = RecordSigner.objects.filter(record__case_id__in=in_ids)
+        if signed is not None:
+            # Through a cast, so that SQLite does not pick the record-type index (every record of
+            # those types in the table) over the case index.
+            kind = Cast("record__record_type", output_field=TextField())
+            query = query.alias(kind=kind).filter(kind__in=sorted(signed))
+        return query.order_by("record_id", "pk").values_list(
+            "record_id", "role", "refused", _moment("signed_at")
+        )
+
+    return build
 
 
 def _records(ids: Sequence[int], signed: frozenset[str] | None) -> dict[int, list[RecordSnap]]:
     """The current records of the cases ``ids``, per case, oldest first (content not yet built).
     Signatures are fetched only for the record types in ``signed`` (None: all)."""
-    in_ids = id_set(ids)
-    rows = _fetch(
-        Record.objects.filter(case_id__in=in_ids)
-        .order_by("created_at", "pk")
-        .values_list(
-            "id", "case_id", "record_type", "stage", _moment("created_at"), "data", "version", "supersedes_id"
-        )
+    rows = fetch_batch(
+        ("records",),
+        ids,
+        lambda in_ids: (
+            Record.objects.filter(case_id__in=in_ids)
+            .order_by()
+            .values_list(
+                "id",
+                "case_id",
+                "record_type",
+                "stage",
+                _moment("created_at"),
+                _content(),
+                "version",
+                "supersedes_id",
+            )
+        ),
     )
-    signer_rows = RecordSigner.objects.filter(record__case_id__in=in_ids)
-    if signed is not None:
-        # Through a cast, so that SQLite does not pick the record-type index (every record of
-        # those types in the table) over the case index.
-        kind = Cast("record__record_type", output_field=TextField())
-        signer_rows = signer_rows.alias(kind=kind).filter(kind__in=sorted(signed))
-    signers = _by_record(_signer_rows(signer_rows)) if signed is None or signed else {}
+    signers = (
+        _by_record(fetch_batch(("signers", signed), ids, _signers_query(signed)))
+        if signed != frozenset()
+        else {}
+    )
     attachments = _by_record(
-        _fetch(
-            RecordAttachment.objects.filter(record__case_id__in=in_ids)
-            .order_by("record_id", "pk")
-            .values_list("record_id", "blob__media_type", "blob__size", _moment("created_at"))
+        fetch_batch(
+            ("attachments",),
+            ids,
+            lambda in_ids: (
+                RecordAttachment.objects.filter(record__case_id__in=in_ids)
+                .order_by("record_id", "pk")
+                .values_list("record_id", "blob__media_type", "blob__size", _moment("created_at"))
+            ),
         )
     )
     superseded = {row[7] for row in rows if row[7] is not None}
+    rows_of: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        rows_of[row[1]].append(row)
     new, set_attr = object.__new__, object.__setattr__
-    by_case: dict[int, list[RecordSnap]] = defaultdict(list)
-    for record_id, case_id, record_type, stage, created_at, data, version, _ in rows:
-        if record_id in superseded:
-            continue
-        record = new(LoadedRecord)
-        # The frozen dataclass refuses attribute writes; its instance dict is set whole instead.
-        set_attr(
-            record,
-            "__dict__",
-            {
-                "id": record_id,
-                "record_type": record_type,
-                "stage": stage,
-                "version": version,
-                "_raw_created": created_at,
-                "_raw_data": data,
-                "_signer_rows": (
-                    signers.get(record_id) if signed is None or record_type in signed else _NOT_FETCHED
-                ),
-                "_attachment_rows": attachments.get(record_id),
-            },
-        )
-        by_case[case_id].append(record)
+    by_case: dict[int, list[RecordSnap]] = {}
+    for case_id, case_rows in rows_of.items():
+        # Oldest first, (created_at, pk), as an ORDER BY would give (the stored times are ISO text
+        # on SQLite, datetimes elsewhere): sorting a case's few rows here costs a fraction of
+        # sorting the batch's rows, content and all, in SQL.
+        case_rows.sort(key=_CREATED_THEN_ID)
+        records: list[RecordSnap] = []
+        for record_id, _, record_type, stage, created_at, data, version, _ in case_rows:
+            if record_id in superseded:
+                continue
+            record = new(LoadedRecord)
+            # The frozen dataclass refuses attribute writes; its instance dict is set whole instead.
+            set_attr(
+                record,
+                "__dict__",
+                {
+                    "id": record_id,
+                    "record_type": record_type,
+                    "stage": stage,
+                    "version": version,
+                    # At most five keys: the dict stays in its smallest, cheapest size.
+                    "_raw": (
+                        created_at,
+                        data,
+                        signers.get(record_id) if signed is None or record_type in signed else _NOT_FETCHED,
+                        attachments.get(record_id),
+                    ),
+                },
+            )
+            records.append(record)
+        by_case[case_id] = records
     return by_case
 
 
 def _load(cases: Sequence[dict[str, Any]], today: date) -> list[CaseSnapshot]:
     ids = [c["id"] for c in cases]
     by_case = _records(ids, _signed_types(cases))
-    in_ids = id_set(ids)
     history: dict[int, list[StageEvent]] = defaultdict(list)
-    for case_id, from_stage, to_stage, branch, at, reason in _fetch(
-        StageChange.objects.filter(case_id__in=in_ids)
-        .order_by("changed_at", "pk")
-        .values_list("case_id", "from_stage", "to_stage", "branch", _moment("changed_at"), "reason")
+    for case_id, from_stage, to_stage, branch, at, reason in fetch_batch(
+        ("history",),
+        ids,
+        lambda in_ids: (
+            StageChange.objects.filter(case_id__in=in_ids)
+            .order_by("changed_at", "pk")
+            .values_list("case_id", "from_stage", "to_stage", "branch", _moment("changed_at"), "reason")
+        ),
     ):
         history[case_id].append(StageEvent(from_stage, to_stage, branch, aware(at), reason))
     handlers: dict[int, list[HandlerSnap]] = defaultdict(list)
-    for case_id, person_id, certificate_no, is_lead in _fetch(
-        CaseHandler.objects.filter(case_id__in=in_ids)
-        .order_by("-is_lead", "pk")
-        .values_list("case_id", "person_id", "certificate_no", "is_lead")
+    for case_id, person_id, certificate_no, is_lead in fetch_batch(
+        ("handlers",),
+        ids,
+        lambda in_ids: (
+            CaseHandler.objects.filter(case_id__in=in_ids)
+            .order_by("-is_lead", "pk")
+            .values_list("case_id", "person_id", "certificate_no", "is_lead")
+        ),
     ):
         handlers[case_id].append(HandlerSnap(person_id, certificate_no or "", bool(is_lead)))
-    party_rows = _fetch(
-        Party.objects.filter(case_id__in=in_ids)
-        .order_by("pk")
-        .values_list("pk", "case_id", "kind", "name", "supersedes_id")
+    party_rows = fetch_batch(
+        ("parties",),
+        ids,
+        lambda in_ids: (
+            Party.objects.filter(case_id__in=in_ids)
+            .order_by("pk")
+            .values_list("pk", "case_id", "kind", "name", "supersedes_id")
+        ),
     )
     replaced = {row[4] for row in party_rows if row[4] is not None}
     parties: dict[int, list[PartySnap]] = defaultdict(list)
@@ -345,4 +493,13 @@ def _load(cases: Sequence[dict[str, Any]], today: date) -> list[CaseSnapshot]:
     ]
 
 
-__all__ = ["LoadedRecord", "aware", "gc_paused", "id_set", "load_batch"]
+__all__ = [
+    "CASE_FIELDS",
+    "LoadedRecord",
+    "aware",
+    "case_rows",
+    "fetch_batch",
+    "gc_paused",
+    "id_set",
+    "load_batch",
+]

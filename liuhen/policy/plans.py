@@ -4,8 +4,8 @@ The engine's inner loop (semantics: see ``liuhen.policy.engine``). Each rule of 
 compiled once into a :class:`Plan`: its ``when`` field conditions into predicates, its
 requirement into one closure (the group it uses chosen once, not re-tested per record), its
 deadline anchors split once. Each snapshot becomes one :class:`CaseIndex`: its records grouped
-by type (and, when a media rule asks, by stage), its stage position, and the times anchors name,
-each computed once. So a case costs what its own records trigger, not rules × records.
+by type, its stage position, the times anchors name (each computed once); deadlines are
+``periods.Period``. So a case costs what its own records trigger, not rules × records.
 
 Everything here accepts any snapshot content and never raises on it (the hypothesis test of
 the engine covers this module).
@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from liuhen.policy.conditions import (
-    LOCAL_TZ,
     Moment,
     count_items,
     is_empty,
@@ -30,10 +29,9 @@ from liuhen.policy.conditions import (
     to_number,
 )
 from liuhen.policy.findings import Finding, FindingStatus, Severity
+from liuhen.policy.periods import DUE, LATE, MET, OVERDUE, Calendar, DeadlineState, Period
 from liuhen.policy.rules import (
     COMPLEX_FLAG_FIELD,
-    UPLOADED,
-    Deadline,
     FieldCondition,
     MinCount,
     RecordCondition,
@@ -60,25 +58,6 @@ _ANY_CASE: tuple[None] = (None,)
 
 def stage_index(stage: str) -> int:
     return _STAGE_INDEX.get(stage, -1) if isinstance(stage, str) else -1
-
-
-class DueLike(Protocol):
-    @property
-    def date(self) -> dt.date: ...
-
-    @property
-    def provisional(self) -> bool: ...
-
-
-class Calendar(Protocol):
-    """What the engine needs of ``liuhen.workdays.calendar.WorkdayCalendar``. Its answers must
-    depend only on the arguments for as long as the object lives (the engine remembers them)."""
-
-    def add_working_days(self, start: dt.date, n: int) -> DueLike: ...
-
-    def add_calendar_days(self, start: dt.date, n: int) -> DueLike: ...
-
-    def is_workday(self, d: dt.date) -> bool: ...
 
 
 # --- the case as the rules read it ---------------------------------------------------------------
@@ -418,150 +397,6 @@ def compile_require(rule: Rule, require: Require) -> Met:
     return _always
 
 
-# --- deadlines -----------------------------------------------------------------------------------
-
-DUE, OVERDUE, MET, LATE = "due", "overdue", "met", "late"
-# (state, due date, provisional, when it was met)
-DeadlineState = tuple[str, dt.date, bool, dt.datetime | None]
-
-
-def _uploaded(record: RecordSnap, prefix: str) -> dt.datetime | None:
-    times = [
-        to_local(a.created_at)
-        for a in record.attachments
-        if isinstance(a.created_at, dt.datetime) and a.media_type.startswith(prefix)
-    ]
-    known = [t for t in times if t is not None]
-    return min(known) if known else None
-
-
-# Per calendar (by identity, the object kept so its id is not reused): (start day, days, unit) →
-# due. A year's cases share a few hundred start days.
-_DUE_MEMO: dict[int, tuple[Calendar, dict[tuple[dt.date, int, str], tuple[dt.datetime, bool]]]] = {}
-
-
-def due_at(deadline: Deadline, start: dt.datetime, calendar: Calendar) -> tuple[dt.datetime, bool]:
-    """The last moment that still meets the deadline, and whether it is provisional."""
-    if deadline.unit == "hours":
-        return start + dt.timedelta(hours=deadline.days), False
-    entry = _DUE_MEMO.get(id(calendar))
-    if entry is None or entry[0] is not calendar:
-        if len(_DUE_MEMO) >= 32:
-            _DUE_MEMO.clear()
-        entry = _DUE_MEMO[id(calendar)] = (calendar, {})
-    memo = entry[1]
-    key = (start.date(), deadline.days, deadline.unit)
-    found = memo.get(key)
-    if found is None:
-        if len(memo) >= 8192:
-            memo.clear()
-        found = memo[key] = _due_day(deadline, key[0], calendar)
-    return found
-
-
-def _due_day(deadline: Deadline, day: dt.date, calendar: Calendar) -> tuple[dt.datetime, bool]:
-    if deadline.days >= 0:
-        if deadline.unit == "working":
-            due = calendar.add_working_days(day, deadline.days)
-        else:
-            due = calendar.add_calendar_days(day, deadline.days)
-        last, provisional = due.date, due.provisional
-    else:  # before the anchor: step back (days before the anchor day, start day not counted)
-        last, left = day, -deadline.days
-        while left > 0:
-            last -= dt.timedelta(days=1)
-            if deadline.unit != "working" or calendar.is_workday(last):
-                left -= 1
-        provisional = calendar.add_working_days(last, -deadline.days).provisional
-    return dt.datetime.combine(last, dt.time.max, LOCAL_TZ), provisional
-
-
-class _Period:
-    """A rule's deadline with its anchors split once: ``start`` / ``until`` entries are (anchor,
-    kind, field or upload prefix); kinds: a case anchor, a field of the triggering record's own
-    type, (until only) the triggering record's own upload."""
-
-    __slots__ = ("deadline", "forward", "optional", "own_branch", "start", "until")
-
-    def __init__(self, rule: Rule, deadline: Deadline) -> None:
-        self.deadline = deadline
-        self.forward = deadline.days > 0
-        self.optional = deadline.optional
-        self.own_branch = rule.when.branch
-        own_type = rule.when.record_type
-        self.start: list[tuple[str, int, str]] = []
-        for spec in deadline.start:
-            kind, _, rest = spec.partition(":")
-            code, _, field = rest.partition(".")
-            self.start.append((spec, _OWN if kind == "record" and code == own_type else _CASE, field))
-        self.until: list[tuple[str, int, str]] = []
-        for spec in deadline.until:
-            kind, _, rest = spec.partition(":")
-            if kind == UPLOADED:
-                self.until.append((spec, _UPLOAD, rest))
-                continue
-            code, _, field = rest.partition(".")
-            self.until.append((spec, _OWN if kind == "record" and code == own_type else _CASE, field))
-
-    def state(self, case: CaseIndex, record: RecordSnap | None, calendar: Calendar) -> DeadlineState | None:
-        """None: not started, stopped by a branch, or an optional period that lapsed."""
-        start: dt.datetime | None = None
-        try:
-            for spec, kind, field in self.start:
-                if kind == _OWN and record is not None:
-                    mine = record_moment(record, field)
-                    if mine is not None:
-                        start = mine[0]
-                        break
-                    continue
-                moments = case.moments(spec)
-                if moments:
-                    start = moments[0][0]
-                    break
-            if start is None:
-                return None
-            last, provisional = due_at(self.deadline, start, calendar)
-        except (OverflowError, ValueError):
-            return None
-        met = self._met_at(case, record, start)
-        if met is not None:
-            return (MET if met <= last else LATE), last.date(), provisional, met
-        if case.branch and case.branch not in self.own_branch:
-            return None
-        if case.snap.today <= last.date():
-            return DUE, last.date(), provisional, None
-        if self.optional:
-            return None
-        return OVERDUE, last.date(), provisional, None
-
-    def _met_at(self, case: CaseIndex, record: RecordSnap | None, start: dt.datetime) -> dt.datetime | None:
-        """When the deadline was met: the first meeting event (at or after the start for a forward
-        period, so each record of a per-record rule is matched by its own answer)."""
-        for spec, kind, arg in self.until:
-            if kind == _UPLOAD:
-                own = _uploaded(record, arg) if record is not None else None
-                if own is not None:
-                    return own
-                continue
-            if kind == _OWN and record is not None:
-                mine = record_moment(record, arg)
-                if mine is not None:
-                    return mine[0]
-                continue
-            moments = case.moments(spec)
-            if not moments:
-                continue
-            if self.forward:
-                first_day = start.date()
-                for moment, _ in moments:
-                    if moment.date() >= first_day:
-                        return moment
-            return moments[0][0]
-        return None
-
-
-_CASE, _OWN, _UPLOAD = 0, 1, 2
-
 # --- plans ---------------------------------------------------------------------------------------
 
 _SEVERITY = {severity.value: severity for severity in Severity}
@@ -583,15 +418,23 @@ def _targets(code: str, fields: tuple[FieldCondition, ...]) -> Targets:
     return lambda case: [r for r in case.by_type.get(code, _NONE) if test(r)]
 
 
-def _deadline_runner(
-    rule: Rule, period: _Period, dynamic: Callable[[CaseIndex], bool] | None, targets: Targets
-) -> Runner:
-    state = period.state
+def _checks(fields: tuple[FieldCondition, ...]) -> Check | None:
+    """One predicate on a record's data for its ``when.field`` conditions (None: no condition)."""
+    return _all_checks(tuple(predicate(condition) for condition in fields)) if fields else None
+
+
+def _deadline_runner(rule: Rule, period: Period, dynamic: Callable[[CaseIndex], bool] | None) -> Runner:
+    state, code, check = period.state, rule.when.record_type, _checks(rule.when.fields)
 
     def run(case: CaseIndex, calendar: Calendar, out: list[Finding]) -> None:
-        if dynamic is not None and not dynamic(case):
+        records = case.by_type.get(code) if code else _ANY_CASE
+        if not records or (dynamic is not None and not dynamic(case)):
             return
-        for record in targets(case):
+        for record in records:
+            if check is not None and record is not None:
+                data = record.data
+                if not check(data if isinstance(data, dict) else {}):
+                    continue
             found = state(case, record, calendar)
             if found is not None and found[0] != MET:
                 out.append(deadline_finding(rule, found, record))
@@ -599,14 +442,13 @@ def _deadline_runner(
     return run
 
 
-def _require_runner(
-    rule: Rule, met: Met, dynamic: Callable[[CaseIndex], bool] | None, targets: Targets
-) -> Runner:
+def _require_runner(rule: Rule, met: Met, dynamic: Callable[[CaseIndex], bool] | None) -> Runner:
     """Stage scoping: before the rule's stage nothing; in it (no branch) MISSING; after it, or
-    without a stage, VIOLATED. A forbidden condition is VIOLATED from its stage on."""
+    without a stage, VIOLATED. A forbidden condition is VIOLATED from its stage on. The records
+    a per-record rule is about are those of its type whose data meets its ``when.field``."""
     stage = stage_index(rule.stage) if rule.stage else -1
     forbidden = rule.require is not None and rule.require.forbidden
-    message = rule.message
+    message, code, check = rule.message, rule.when.record_type, _checks(rule.when.fields)
 
     def run(case: CaseIndex, calendar: Calendar, out: list[Finding]) -> None:
         here = case.here
@@ -618,9 +460,14 @@ def _require_runner(
             status = _MISSING
         else:
             status = _VIOLATED
-        if dynamic is not None and not dynamic(case):
+        records = case.by_type.get(code) if code else _ANY_CASE
+        if not records or (dynamic is not None and not dynamic(case)):
             return
-        for record in targets(case):
+        for record in records:
+            if check is not None and record is not None:
+                data = record.data
+                if not check(data if isinstance(data, dict) else {}):
+                    continue
             if not met(case, record):
                 out.append(finding(rule, status, message, record))
 
@@ -644,12 +491,12 @@ class Plan:
         self.reads_signers = rule.require is not None and reads_signers(rule.require)
         self.dynamic = _dynamic(rule)
         self.targets = _targets(rule.when.record_type, rule.when.fields)
-        self.period = _Period(rule, rule.deadline) if rule.deadline is not None else None
+        self.period = Period(rule, rule.deadline) if rule.deadline is not None else None
         self.run: Runner
         if self.period is not None:
-            self.run = _deadline_runner(rule, self.period, self.dynamic, self.targets)
+            self.run = _deadline_runner(rule, self.period, self.dynamic)
         elif rule.require is not None:
-            self.run = _require_runner(rule, compile_require(rule, rule.require), self.dynamic, self.targets)
+            self.run = _require_runner(rule, compile_require(rule, rule.require), self.dynamic)
         else:
             self.run = _idle
 
@@ -702,20 +549,12 @@ def finding(
 
 
 __all__ = [
-    "DUE",
-    "LATE",
-    "MET",
-    "OVERDUE",
     "STAGE_ORDER",
-    "Calendar",
     "CaseIndex",
-    "DeadlineState",
-    "DueLike",
     "Plan",
     "case_index",
     "compile_require",
     "deadline_finding",
-    "due_at",
     "finding",
     "reads_signers",
     "stage_index",

@@ -25,7 +25,7 @@ from liuhen.policy.engine import (
     evaluate,
 )
 from liuhen.policy.findings import Finding
-from liuhen.policy.loading import load_batch
+from liuhen.policy.loading import CASE_FIELDS, load_batch
 from liuhen.policy.models import OPEN_STATES, Deadline, DeadlineState
 from liuhen.policy.schema import Pack, packs_for
 from liuhen.policy.snapshot import CaseSnapshot
@@ -53,18 +53,7 @@ def _batch(cases: list[dict[str, Any]], today: date) -> list[CaseSnapshot]:
     return load_batch(cases, today)
 
 
-_CASE_FIELDS = (
-    "id",
-    "number",
-    "agency_id",
-    "agency__policy_pack",
-    "case_type",
-    "procedure",
-    "source",
-    "stage",
-    "branch",
-    "created_at",
-)
+_CASE_FIELDS = CASE_FIELDS
 
 
 def snapshots_for(

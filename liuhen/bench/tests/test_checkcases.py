@@ -7,9 +7,13 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from liuhen.bench.checkcases import (
     CheckResult,
@@ -21,9 +25,12 @@ from liuhen.bench.checkcases import (
     select_records,
 )
 from liuhen.cases.models import Case
+from liuhen.org.models import Person
+from liuhen.policy import audit
 from liuhen.policy.audit import AuditStats, check_cases, default_workers
 from liuhen.policy.selectors import findings_for_cases
 from liuhen.records.models import Record
+from liuhen.workdays.models import CalendarOverride
 
 
 @pytest.mark.django_db
@@ -72,6 +79,7 @@ def test_report_lines(capsys: pytest.CaptureFixture[str]) -> None:
     assert "10000 cases, 305000 records (30.5/case)" in out
     assert re.search(r"liuhen check, 4 worker processes\s+4\.00 s\s+2500 cases/s\s+queries 150", out)
     assert "ratio check / SELECT: 2.00×" in out and "check < 5 s: PASS (4.00 s)" in out
+    assert "ratio in-process check / SELECT: 4.50×" in out and "ratio 4-worker check / SELECT: 2.00×" in out
     assert "no per-case queries (150 ≤ 410): PASS" in out
     slow = CheckResult(10000, 41000, 4800, 150, 6.0, 0.2, 4)
     assert not report(generated, serial, slow, 2.0, 4.0, 3)
@@ -99,3 +107,47 @@ def test_parallel_check_in_a_throwaway_home_matches_in_process(tmp_path: Path) -
     assert "same findings in-process and in parallel: PASS" in done.stdout
     assert "no per-case queries" in done.stdout and ": PASS" in done.stdout
     assert (tmp_path / "home" / "liuhen.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_a_check_run_reads_packs_and_calendars_once_and_each_run_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Per run (not per batch) each agency's packs and calendar: batches cost the same constant
+    number of queries; the next run sees a calendar override made in between."""
+    generate(10)
+    agencies = Case.objects.values("agency_id").distinct().count()
+    monkeypatch.setattr(audit, "BATCH_SIZE", 3)
+    stats = AuditStats()
+    today = date(2026, 11, 30)
+    with CaptureQueriesContext(connection) as queries:
+        first = {
+            (item.case_id, f.rule_id, f.record_id): f.due
+            for item in check_cases(Case.objects.all(), today, workers=1, stats=stats)
+            for f in item.findings
+        }
+    assert stats.batches == [3, 3, 3, 1] and stats.queries == len(queries)
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0].strip('"') for q in queries.captured_queries]
+    assert tables.count("workdays_calendaroverride") == agencies  # one calendar per agency and run
+    for table in ("cases_case", "records_record", "records_recordattachment", "cases_party"):
+        assert tables.count(table) == (4 if table != "cases_case" else 5)  # the ids, then per batch
+    key, due = next((k, d) for k, d in sorted(first.items()) if k[1] == "BL-56-preservation-7-days" and d)
+    assert due is not None
+    CalendarOverride.objects.create(
+        agency=None,
+        day=due,
+        is_workday=False,
+        note="测试：调休",
+        created_by=Person.objects.first(),
+        created_at=timezone.now(),
+    )
+    later = {
+        (item.case_id, f.rule_id, f.record_id): f.due
+        for item in check_cases(Case.objects.all(), today, workers=1)
+        for f in item.findings
+    }
+    # The due day became a rest day: the period ends on a later working day (met in time now, or
+    # still late with the later date).
+    moved = later.get(key)
+    assert moved is None or moved > due
+    assert later != first

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 from datetime import date, timedelta
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from liuhen.cases.models import STAGE_ORDER
-from liuhen.policy import engine
+from liuhen.policy import conditions, engine, findings, periods, plans, rules, snapshot
 from liuhen.policy.engine import (
     WeekendCalendar,
     blocking_for_branch,
@@ -37,11 +38,18 @@ records = ["filing_approval"]
 """
 
 
-def test_engine_has_no_django_imports() -> None:
-    tree = ast.parse(Path(engine.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", [engine, plans, periods, conditions, rules, snapshot, findings])
+def test_engine_has_no_django_imports(module: ModuleType) -> None:
+    """The engine and what it is made of are pure: nothing from Django, nothing from the app's
+    Django modules."""
+    tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
     names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     assert not [n for n in names if n.startswith("django")]
+    allowed = {
+        "liuhen.policy." + m for m in ("conditions", "findings", "periods", "plans", "rules", "snapshot")
+    }
+    assert not [n for n in names if n.startswith("liuhen.") and n not in allowed]
     assert engine.STAGE_ORDER == STAGE_ORDER
 
 
@@ -390,3 +398,30 @@ def test_order_is_stage_severity_rule_record(tmp_path: Path) -> None:
 
 def test_at_helper_is_beijing_time() -> None:
     assert at("2026-10-01").isoformat() == "2026-10-01T01:00:00+00:00"
+
+
+def test_due_dates_follow_each_calendar_object(tmp_path: Path) -> None:
+    """The engine remembers due dates per calendar object: a calendar with other overrides (a new
+    object, as ``calendar_for`` builds after an override changes) gets its own answer."""
+    pack = pack_from(tmp_path, DEADLINES)
+    notice = rec("advance_notice", "review", data={"issued_on": "2026-09-29"})
+    case = snap(stage="review", records=(notice,), today=date(2026, 10, 9))
+
+    def due(calendar: WorkdayCalendar) -> date | None:
+        (found,) = [f for f in evaluate(case, [pack], calendar) if f.rule_id == "YC-12-optional"]
+        return found.due
+
+    assert due(CAL) == date(2026, 10, 12) == due(CAL)
+    # 10-12 made a rest day for this agency: five working days end a day later.
+    assert due(WorkdayCalendar({date(2026, 10, 12): False})) == date(2026, 10, 13)
+    assert due(CAL) == date(2026, 10, 12)
+
+
+def test_blocking_checks_do_not_change_the_snapshot(tmp_path: Path) -> None:
+    """A transition or branch is checked as if taken, without copying the snapshot."""
+    pack = pack_from(tmp_path, STAGE_RULE)
+    case = snap(stage="initiation")
+    before = evaluate(case, [pack], CAL)
+    assert blocking_for_transition(case, [pack], CAL, "investigation")
+    assert blocking_for_branch(case, [pack], CAL, "not_filed") == []
+    assert case.stage == "initiation" and case.branch == "" and evaluate(case, [pack], CAL) == before

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from liuhen.policy.engine import DeadlineOutcome, deadline_outcomes, evaluate
+from liuhen.policy.engine import DeadlineOutcome, deadline_outcomes, evaluate, signed_record_types
 from liuhen.policy.findings import FindingStatus
 from liuhen.policy.snapshot import AttachmentSnap, RecordSnap, StageEvent
 from liuhen.policy.tests.engine_snaps import T0, at, pack_from, rec, sign, snap
@@ -356,3 +356,56 @@ def test_evaluate_is_order_independent_with_the_index(tmp_path: Path, real: bool
     first = evaluate(case, packs, calendar)
     assert first
     assert evaluate(snap(stage="service", records=records[::-1]), packs[::-1], calendar) == first
+
+
+def test_signed_record_types_are_those_whose_own_signatures_a_rule_reads(tmp_path: Path) -> None:
+    """What the bulk loader fetches signatures for: the triggering record types of rules that
+    check signers, directly, through min_count or inside any_of — no other record's signatures
+    are ever read."""
+    pack = pack_from(
+        tmp_path,
+        rule(
+            "signed",
+            """
+[rule.when]
+record_type = "penalty_decision"
+[rule.require]
+signers = ["head"]
+""",
+        )
+        + rule(
+            "counted",
+            """
+[rule.when]
+record_type = "collective_discussion"
+[rule.require]
+min_count = { signers = "attendee", count_of = "attendees" }
+""",
+        )
+        + rule(
+            "either",
+            """
+[rule.when]
+record_type = "service_receipt"
+[rule.require]
+any_of = [{ fields = ["reason"] }, { signers = ["recipient"], refusal_with = "witness" }]
+""",
+        )
+        + rule(
+            "fields-only",
+            """
+[rule.when]
+record_type = "inquiry"
+[rule.require]
+fields = ["transcript"]
+""",
+        )
+        + rule(
+            "records",
+            """
+[rule.require]
+records = ["video"]
+""",
+        ),
+    )
+    assert signed_record_types([pack]) == {"penalty_decision", "collective_discussion", "service_receipt"}
