@@ -2,29 +2,21 @@
 field opens a case, sees what the rules still require with the citation, sees that the next
 stage is blocked and why, clicks it anyway and gets the refusal with the citation (ST-1, IN-1).
 
-Like ``core/tests/test_browser.py`` it runs a real ``liuhen serve`` in a fresh LIUHEN_HOME; the data
+Like the other browser tests (``liuhen.core.browser_testing``) it runs a real ``liuhen serve`` in a fresh LIUHEN_HOME; the data
 is made by a small script through the services (a YC-pack agency and one case), so the test does
 not depend on the demo data set.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from liuhen.core.tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    _free_port,
-    _liuhen_command,
-    _wait_for_port,
-)
+from liuhen.core.browser_testing import chromium_browser, prepare, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,46 +47,15 @@ print(case.pk)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     home = tmp_path_factory.mktemp("liuhen-field")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
-    env["LIUHEN_HOME"] = str(home)
-    env["DJANGO_SETTINGS_MODULE"] = "liuhen.settings"
-    made = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, capture_output=True, timeout=300, check=False, text=True
-    )
-    assert made.returncode == 0, made.stderr[-3000:]
-    case_id = int(made.stdout.strip().splitlines()[-1])
-    env.pop("DJANGO_SETTINGS_MODULE")
-    port = _free_port()
-    log = (home / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [_liuhen_command(), "serve", "--addr", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_port(port, proc, timeout=120)
-        yield f"http://127.0.0.1:{port}", case_id
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    case_id = int(prepare(home, [sys.executable, "-c", SETUP], timeout=300).strip().splitlines()[-1])
+    with serving(home) as base:
+        yield base, case_id
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def _no_horizontal_overflow(page: Any) -> None:

@@ -12,27 +12,14 @@ import hashlib
 import io
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from liuhen.core.browser_testing import chromium_browser, liuhen_command, prepare, serving
+
 USERNAME, PASSWORD = "zhangwei", "demo1234"
 
 pytestmark = [
@@ -41,70 +28,18 @@ pytestmark = [
 ]
 
 
-def _liuhen_command() -> str:
-    candidate = Path(sys.executable).parent / "liuhen"
-    return str(candidate) if candidate.exists() else (shutil.which("liuhen") or "liuhen")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"liuhen serve exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"liuhen serve did not listen on {port} within {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("liuhen-home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
-    env["LIUHEN_HOME"] = str(home)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    cli = _liuhen_command()
-    demo = subprocess.run([cli, "demo"], env=env, capture_output=True, timeout=900, check=False)
-    assert demo.returncode == 0, demo.stderr.decode(errors="replace")[-3000:]
-    port = _free_port()
-    log = (home / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [cli, "serve", "--addr", f"127.0.0.1:{port}"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        _wait_for_port(port, proc, timeout=120)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    prepare(home, [liuhen_command(), "demo"], timeout=900)
+    with serving(home) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    # A module-scoped sync_playwright (not pytest-playwright's session fixture), so its event loop
-    # is gone again before the Django database tests of other modules run.
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def _login(page: Any, server: str) -> None:

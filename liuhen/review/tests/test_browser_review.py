@@ -8,22 +8,14 @@ through the services by a small script (an HY agency and one submitted case), no
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from liuhen.core.tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    _free_port,
-    _liuhen_command,
-    _wait_for_port,
-)
+from liuhen.core.browser_testing import chromium_browser, prepare, serving
 from liuhen.review.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,46 +57,16 @@ DECISION = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, str]]:
     home = tmp_path_factory.mktemp("liuhen-review")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
-    env["LIUHEN_HOME"] = str(home)
-    env["DJANGO_SETTINGS_MODULE"] = "liuhen.settings"
-    made = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, capture_output=True, timeout=300, check=False, text=True
-    )
-    assert made.returncode == 0, made.stderr[-3000:]
-    case_id, number = made.stdout.strip().splitlines()[-1].split(" ", 1)
-    env.pop("DJANGO_SETTINGS_MODULE")
-    port = _free_port()
-    log = (home / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [_liuhen_command(), "serve", "--addr", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_port(port, proc, timeout=120)
-        yield f"http://127.0.0.1:{port}", int(case_id), number
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    out = prepare(home, [sys.executable, "-c", SETUP], timeout=300)
+    case_id, number = out.strip().splitlines()[-1].split(" ", 1)
+    with serving(home) as base:
+        yield base, int(case_id), number
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def _login(chromium: Any, base: str, username: str) -> tuple[Any, Any]:

@@ -26,13 +26,7 @@ from typing import Any
 
 import pytest
 
-from liuhen.core.tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    _free_port,
-    _liuhen_command,
-    _wait_for_port,
-)
+from liuhen.core.browser_testing import chromium_browser, home_env, liuhen_command, prepare, serving
 from liuhen.uploads.tests.browser_fixture import PASSWORD, USERNAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -45,49 +39,16 @@ TRANSFER_SECONDS = max(4.0, float(os.environ.get("LIUHEN_TEST_UPLOAD_SECONDS", "
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Path]]:
     home = tmp_path_factory.mktemp("liuhen-tus-home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
-    env["LIUHEN_HOME"] = str(home)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    setup = subprocess.run(
-        [sys.executable, "-m", "liuhen.uploads.tests.browser_fixture"],
-        env=env,
-        capture_output=True,
-        timeout=600,
-        check=False,
-    )
-    assert setup.returncode == 0, setup.stderr.decode(errors="replace")[-3000:]
-    record_id = int(setup.stdout.decode().strip().splitlines()[-1])
-    port = _free_port()
-    log = (home / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [_liuhen_command(), "serve", "--addr", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_port(port, proc, timeout=120)
-        yield f"http://127.0.0.1:{port}", record_id, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    out = prepare(home, [sys.executable, "-m", "liuhen.uploads.tests.browser_fixture"])
+    record_id = int(out.strip().splitlines()[-1])
+    with serving(home) as base:
+        yield base, record_id, home
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def _big_file(path: Path, size: int) -> tuple[str, str]:
@@ -197,11 +158,8 @@ def test_large_upload_cut_twice_resumes_and_matches_digests(
         assert offsets[0] == 0 and any(o >= second_resume for o in offsets)
         # Nothing of the partial upload is left behind, and verify re-hashes the stored original.
         assert list((home / "vault" / "uploads").iterdir()) == []
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
-        env["LIUHEN_HOME"] = str(home)
-        env.pop("DJANGO_SETTINGS_MODULE", None)
         checked = subprocess.run(
-            [_liuhen_command(), "verify"], env=env, capture_output=True, timeout=600, check=False
+            [liuhen_command(), "verify"], env=home_env(home), capture_output=True, timeout=600, check=False
         )
         assert checked.returncode == 0, checked.stdout.decode(errors="replace")[-3000:]
         print(
