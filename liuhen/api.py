@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
+from liuhen.access.api import router as access_router
+from liuhen.archives.api import router as archives_router
 from liuhen.av.api import router as av_router
 from liuhen.cases.api import router as cases_router
 from liuhen.core.api_errors import bind, error_response, install_error_handlers, on_field_error, on_too_large
@@ -19,6 +21,7 @@ from liuhen.org.api import BearerTokenAuth, SessionCsrfAuth
 from liuhen.org.api import router as org_router
 from liuhen.records.api import router as records_router
 from liuhen.records.catalogue import UnknownRecordType
+from liuhen.retention.api import router as retention_router
 from liuhen.review.api import router as review_router
 from liuhen.vault.api import router as vault_router
 from liuhen.vault.storage import BlobTooLarge
@@ -46,6 +49,9 @@ api.add_router("/", ledger_router)
 api.add_router("/", equipment_router)
 api.add_router("/", av_router)
 api.add_router("/", review_router)
+api.add_router("/", access_router)
+api.add_router("/", archives_router)
+api.add_router("/", retention_router)
 
 
 fallback_router = Router()

@@ -99,8 +99,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def load(self) -> Any:
             return application
 
-    _Server().run()
+    from liuhen.av.worker import start_worker_process, stop_worker_process
+
+    # Background tasks (AV derivatives): one `liuhen worker` beside the web server, unless
+    # --no-worker / LIUHEN_WORKER=0 (then run `liuhen worker` yourself).
+    worker = None if args.no_worker else start_worker_process()
+    try:
+        _Server().run()
+    finally:
+        stop_worker_process(worker)
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run background tasks (django-tasks, database backend): AV playback copies and posters."""
+    from liuhen.av.worker import run_worker
+
+    _migrate()
+    return run_worker(
+        batch=args.batch,
+        interval=args.interval,
+        retry_failed=args.retry_failed,
+        quiet=args.quiet,
+        out=sys.stdout,
+    )
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -280,7 +302,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from liuhen.bench.run import run_benchmarks
 
     return run_benchmarks(
-        size_mib=args.size_mib, dock_files=args.dock_files, workdir=args.workdir, check_cases=args.check_cases
+        size_mib=args.size_mib,
+        dock_files=args.dock_files,
+        workdir=args.workdir,
+        check_cases=args.check_cases,
+        dock_file_kib=args.dock_file_kib,
     )
 
 
@@ -368,6 +394,18 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    """Access grants (AC-1): ``--expire`` records the end of every grant whose time ran out (daily job)."""
+    from liuhen.access.services import expire_grants
+
+    _migrate()
+    if not args.expire:
+        raise CliError("请指定操作，例如 --expire / nothing to do (try --expire)")
+    ended = expire_grants()
+    print(f"记录到期授权 {len(ended)} 项 / grants recorded as expired: {len(ended)}")
+    return 0
+
+
 def cmd_deadlines(args: argparse.Namespace) -> int:
     """List the open deadlines (overdue first); ``--refresh`` first recomputes them — the daily job
     that turns due into overdue and catches anything a write did not."""
@@ -416,6 +454,97 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_case(args: argparse.Namespace) -> int:
+    """AR-5: the court-ready package of one case (liuhen/exports); checked offline with
+    ``liuhen-verify-package``."""
+    from django.core.exceptions import PermissionDenied
+
+    from liuhen.cases.models import Case
+    from liuhen.exports.services import ExportError, build_case_package
+    from liuhen.org.models import Person
+
+    _migrate()
+    case = Case.objects.select_related("agency").filter(number=args.case).first()
+    if case is None:
+        raise CliError(f"案件不存在 / no such case: {args.case}")
+    if args.user:
+        actor = Person.objects.filter(username=args.user).first()
+        if actor is None:
+            raise CliError(f"用户不存在 / no such user: {args.user}")
+    else:
+        handler = case.handlers.select_related("person").order_by("pk").first()
+        if handler is None:
+            raise CliError("案件没有承办人员，请用 --user 指定 / case has no handler; pass --user")
+        actor = handler.person
+    try:
+        result = build_case_package(actor=actor, case=case, out_path=args.out)
+    except (ExportError, PermissionDenied) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"导出包 package: {result.path}（{result.size} 字节）")
+    print(f"  SM3 {result.zip_sm3}")
+    print(f"  SHA-256 {result.zip_sha256}")
+    print(f"交付回执 receipt: {result.receipt_path}")
+    print(f"清单摘要 manifest: {result.manifest_digest}")
+    print(
+        f"文书 {result.documents} 份，证据文件 {result.media} 个，账本条目 {result.entries} 条，"
+        f"检查点 {result.checkpoint.tree_size}（密钥 {result.checkpoint.key_id}），导出条目 #{result.entry.seq}"
+    )
+    if result.withheld_records:
+        print(f"因密级限制未导出的记录 {result.withheld_records} 份 / records withheld (confidentiality)")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """RT-1..5: what is due for disposal (``--due``), per agency; ``--finish`` removes the files of
+    disposals whose removal was interrupted (liuhen/retention)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from liuhen.org.models import Agency
+    from liuhen.retention.selectors import due_for_disposal
+    from liuhen.retention.services import finish_disposals
+
+    _migrate()
+    if args.finish:
+        removed, left = finish_disposals()
+        print(f"已删除已销毁文件 {removed} 个，仍未删除 {len(left)} 个 / removed {removed}, left {len(left)}")
+        for key in left:
+            print(f"  {key}")
+    if not args.due:
+        return 0
+    try:
+        today = date.fromisoformat(args.today) if args.today else timezone.localdate()
+    except ValueError as exc:
+        raise CliError(f"日期格式应为 YYYY-MM-DD / bad date: {args.today}") from exc
+    agencies = Agency.objects.order_by("pk")
+    if args.agency:
+        agencies = agencies.filter(short_name=args.agency)
+        if not agencies.exists():
+            raise CliError(f"机关不存在 / no such agency: {args.agency}")
+    total = 0
+    print("机关\t文件\t大小\t类型\t保存至\t规则\t用途")
+    for agency in agencies:
+        for item in due_for_disposal(agency, today=today):
+            total += 1
+            expires = item.retention.expires_on.isoformat() if item.retention.expires_on else "-"
+            print(
+                "\t".join(
+                    (
+                        agency.short_name,
+                        item.blob.sm3,
+                        str(item.blob.size),
+                        item.blob.media_type,
+                        expires,
+                        item.retention.rule,
+                        "；".join(item.uses) or "-",
+                    )
+                )
+            )
+    print(f"截至 {today.isoformat()} 保存期限届满、可申请销毁的文件：到期 {total} 项 / {total} due")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liuhen", description="留痕 行政执法全过程记录系统")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -425,7 +554,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--addr", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--access-log", action="store_true")
+    p.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="不启动后台任务进程（另行运行 liuhen worker）/ do not start the background worker",
+    )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="运行后台任务（音像转码、封面）/ run background tasks")
+    p.add_argument(
+        "--batch", action="store_true", help="处理完待办任务后退出 / run what is queued, then exit"
+    )
+    p.add_argument(
+        "--interval", type=float, default=1.0, help="空闲时轮询间隔（秒）/ poll interval when idle"
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="重新生成此前失败的派生文件 / try failed derivatives again",
+    )
+    p.add_argument("--quiet", action="store_true", help="只输出错误 / errors only")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("demo", help="创建演示数据 / create demo data")
     p.add_argument("--seed", type=int, default=0)
@@ -492,6 +641,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_uploads)
 
+    p = sub.add_parser("access", help="调阅授权的维护 / access grants maintenance")
+    p.add_argument(
+        "--expire", action="store_true", help="记录已到期的授权（每日任务）/ record expired grants"
+    )
+    p.set_defaults(func=cmd_access)
+
     p = sub.add_parser("deadlines", help="法定期限：列出未完成的期限 / open statutory deadlines")
     p.add_argument(
         "--refresh", action="store_true", help="先重算全部期限（每日任务）/ recompute first (daily job)"
@@ -499,9 +654,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case", help="仅此案件 / only this case number")
     p.set_defaults(func=cmd_deadlines)
 
+    p = sub.add_parser("retention", help="保存期限：到期可销毁的文件 / retention: items due for disposal")
+    p.add_argument("--due", action="store_true", help="列出保存期限届满的文件 / list items due for disposal")
+    p.add_argument("--today", help="按此日期计算（YYYY-MM-DD）/ compute as of this date")
+    p.add_argument("--agency", help="机关简称 / agency short name")
+    p.add_argument(
+        "--finish",
+        action="store_true",
+        help="删除已销毁但仍在证据库的文件 / remove files of finished disposals",
+    )
+    p.set_defaults(func=cmd_retention)
+
     p = sub.add_parser("bench", help="性能基准 / benchmarks")
     p.add_argument("--size-mib", type=int, default=2048)
     p.add_argument("--dock-files", type=int, default=500)
+    p.add_argument(
+        "--dock-file-kib",
+        type=int,
+        default=4096,
+        help="目录导入基准中每个文件的平均大小（KiB）/ average file size of the dock benchmark",
+    )
     p.add_argument(
         "--check-cases",
         type=int,
@@ -510,6 +682,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workdir", type=Path, default=None)
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser(
+        "export-case",
+        help="导出可离线校验的案卷包（AR-5）/ export a case as a package that verifies offline",
+    )
+    p.add_argument("case", help="案件编号 / case number")
+    p.add_argument("out", type=Path, help="输出的 .zip 文件 / output .zip (receipt written beside it)")
+    p.add_argument("--user", help="导出人用户名（默认主办人）/ exporting user (default: lead handler)")
+    p.set_defaults(func=cmd_export_case)
     return parser
 
 

@@ -37,6 +37,22 @@ LIUHEN_UPLOAD_EXPIRE_HOURS = float(env("UPLOAD_EXPIRE_HOURS", "24"))
 LIUHEN_AV_TIME_TOLERANCE_SECONDS = int(env("AV_TIME_TOLERANCE_SECONDS", "120"))
 LIUHEN_AV_WATCH_INTERVAL_SECONDS = float(env("AV_WATCH_INTERVAL_SECONDS", "5"))
 LIUHEN_AV_SUGGEST_MARGIN_MINUTES = int(env("AV_SUGGEST_MARGIN_MINUTES", "60"))
+# Access grants and the unusual-access report (AC-1, AC-4; docs/access.md).
+LIUHEN_ACCESS_MAX_DAYS = int(env("ACCESS_MAX_DAYS", "30"))
+LIUHEN_ACCESS_UNUSUAL_FACTOR = float(env("ACCESS_UNUSUAL_FACTOR", "3"))
+LIUHEN_ACCESS_UNUSUAL_MIN = int(env("ACCESS_UNUSUAL_MIN", "10"))
+LIUHEN_ACCESS_BASELINE_DAYS = int(env("ACCESS_BASELINE_DAYS", "30"))
+# The dock import commits this many files (or this much data) per transaction.
+LIUHEN_AV_DOCK_BATCH_FILES = int(env("AV_DOCK_BATCH_FILES", "64"))
+LIUHEN_AV_DOCK_BATCH_MIB = int(env("AV_DOCK_BATCH_MIB", "64"))
+# Background tasks (derivatives of audio-visual items): django-tasks with its database backend, so
+# the embedded default needs no extra server; `liuhen serve` starts one `liuhen worker` process
+# (LIUHEN_WORKER=0 to run it separately). Transcoding a file may take this long at most.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "av"]}}
+LIUHEN_WORKER = env_bool("WORKER", True)
+LIUHEN_AV_TRANSCODE_TIMEOUT_SECONDS = int(env("AV_TRANSCODE_TIMEOUT_SECONDS", "7200"))
+# A ranged read of the same file by the same person within this window continues a logged playback.
+LIUHEN_AV_ACCESS_WINDOW_SECONDS = int(env("AV_ACCESS_WINDOW_SECONDS", "600"))
 # A signed Merkle checkpoint is made after this many new ledger entries (and by `liuhen checkpoint`).
 LIUHEN_CHECKPOINT_EVERY = int(env("CHECKPOINT_EVERY", "256"))
 # The name a checkpoint is signed under (the transparency-log "origin" line).
@@ -81,8 +97,14 @@ INSTALLED_APPS = [
     "liuhen.workdays",
     "liuhen.equipment",
     "liuhen.uploads",
+    "django_tasks",
+    "django_tasks_db",
     "liuhen.av",
     "liuhen.review",
+    "liuhen.archives",
+    "liuhen.access",
+    "liuhen.retention",
+    "liuhen.exports",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("uploads/", include("liuhen.uploads.urls")),
     path("av/", include("liuhen.av.urls")),
     path("review/", include("liuhen.review.urls")),
+    path("access/", include("liuhen.access.urls")),
+    path("archives/", include("liuhen.archives.urls")),
+    path("exports/", include("liuhen.exports.urls")),
+    path("retention/", include("liuhen.retention.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

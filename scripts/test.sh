@@ -11,7 +11,7 @@ echo "==> ruff"
 ruff check .
 ruff format --check .
 echo "==> mypy"
-mypy liuhen
+mypy liuhen liuhen_verify
 echo "==> makemigrations --check"
 DJANGO_SETTINGS_MODULE=liuhen.settings LIUHEN_HOME="$(mktemp -d)" django-admin makemigrations --check --dry-run
 

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from liuhen.access.services import media_accessed
 from liuhen.av import selectors, services
 from liuhen.av.models import Attribution, MediaItem
 from liuhen.core.api_errors import ERROR_RESPONSES
@@ -280,7 +281,9 @@ def unattributed(request: HttpRequest, page: int = 1) -> ItemListOut:
 @router.get("/av/items/{item_id}", response={200: ItemDetailOut, **ERROR_RESPONSES}, summary="音像资料详情")
 def get_item(request: HttpRequest, item_id: int) -> ItemDetailOut:
     person = actor(request)
-    return item_detail(person, selectors.get_item_for(person, item_id))
+    item = selectors.get_item_for(person, item_id)
+    media_accessed(actor=person, item=item, action="av.view")  # a view is a ledger event (AC-1)
+    return item_detail(person, item)
 
 
 def _record(person: Person, pk: int | None, field: str) -> Record | None:

@@ -233,3 +233,141 @@ class Attribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.get_kind_display()}"
+
+
+class DerivativeKind(models.TextChoices):
+    """Copies made from an original for viewing (AV-9: separate from it and linked to it)."""
+
+    PLAYBACK = "playback", "浏览器播放副本（H.264/AAC MP4）"
+    POSTER = "poster", "封面缩略图（JPEG）"
+
+
+class DerivativeStatus(models.TextChoices):
+    DONE = "done", "已生成"
+    FAILED = "failed", "生成失败"
+
+
+class Derivative(models.Model):
+    """Write-once. A browser-playable copy or a poster of an item, made by the background worker
+    (:mod:`liuhen.av.derivatives`) into a new vault blob; the original is never touched (AV-9). A
+    failure is a row too (``status=failed`` with the error), so it is shown and not retried in a loop."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.PROTECT, related_name="derivatives")
+    kind = models.CharField("类型", max_length=12, choices=DerivativeKind.choices)
+    status = models.CharField("状态", max_length=8, choices=DerivativeStatus.choices)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source = models.ForeignKey(
+        Blob, verbose_name="原始文件", on_delete=models.PROTECT, related_name="+", help_text="the original"
+    )
+    tool = models.CharField("生成工具与参数", max_length=300, blank=True)
+    error = models.TextField("错误", blank=True)
+    task_id = models.CharField("后台任务", max_length=64, blank=True)
+    created_at = models.DateTimeField("时间")
+
+    SEALED_FIELDS = ("item", "kind", "status", "blob", "source", "tool", "error", "task_id", "created_at")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "kind"], condition=models.Q(status="done"), name="av_derivative_one_done"
+            )
+        ]
+        verbose_name = "音像派生文件"
+        verbose_name_plural = "音像派生文件"
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.status}"
+
+
+class FieldWork(models.TextChoices):
+    """Why a recording could not be stored within 24 hours (WD 第二十二条, AV-7)."""
+
+    CONTINUOUS = "continuous", "连续执法"
+    OFF_SITE = "off_site", "异地执法"
+    REMOTE = "remote", "在边远、水上、交通不便地区执法"
+
+
+class Consent(models.TextChoices):
+    """The party's answer where a recording shows secrets or privacy (YC 第六条, AV-3)."""
+
+    NOT_APPLICABLE = "not_applicable", "不涉及"
+    CONSENTED = "consented", "当事人同意记录"
+    REFUSED = "refused", "当事人不同意（已停止记录）"
+
+
+class MediaDeclaration(models.Model):
+    """Write-once. What the officer declares about one stored recording of the agency (a vault blob:
+    an imported item, or a file uploaded onto a record) — for the AV rules of the policy packs
+    (``liuhen.policy``) and for access (``liuhen.av.flags``):
+
+    - field work and the return time (AV-7: the 24-hour storage period then runs from the return);
+    - consent, commercial/technical secrets, personal privacy (AV-3: flagged recordings are seen
+      only by the case's officers and the agency head);
+    - the opening statement made at the start of the recording (AV-4 checklist);
+    - why the recorder stopped before this clip (AV-6 gap explanation).
+
+    A new declaration supersedes the current one (current = the one nothing supersedes); each row
+    states everything, so the current one alone is what counts."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="av_declarations")
+    field_work = models.CharField("未能及时储存的原因", max_length=12, choices=FieldWork.choices, blank=True)
+    returned_at = models.DateTimeField("返回机关时间", null=True, blank=True)
+    consent = models.CharField("当事人意见", max_length=16, choices=Consent.choices, blank=True)
+    secret = models.BooleanField("涉及商业、技术秘密", default=False)
+    privacy = models.BooleanField("涉及个人隐私", default=False)
+    opening_statement = models.TextField(
+        "开始录制时已说明的事项",
+        default="[]",
+        help_text="canonical JSON list of policy.rules.OPENING_ITEMS codes",
+    )
+    gap_explanation = models.TextField("与上一段之间中断的原因", blank=True)
+    note = models.TextField("说明", blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("时间")
+
+    SEALED_FIELDS = (
+        "agency",
+        "blob",
+        "field_work",
+        "returned_at",
+        "consent",
+        "secret",
+        "privacy",
+        "opening_statement",
+        "gap_explanation",
+        "note",
+        "supersedes",
+        "actor",
+        "created_at",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "blob"],
+                condition=models.Q(supersedes__isnull=True),
+                name="av_declaration_one_root",
+            )
+        ]
+        indexes = [models.Index(fields=["blob", "agency"], name="av_declaration_blob_idx")]
+        verbose_name = "音像记录说明"
+        verbose_name_plural = "音像记录说明"
+
+    def __str__(self) -> str:
+        return f"{self.blob_id} 说明"
+
+    @property
+    def opening_items(self) -> list[str]:
+        value = json.loads(self.opening_statement or "[]")
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    @property
+    def restricted(self) -> bool:
+        """AV-3: shows secrets or privacy (or the party's consent was needed)."""
+        return self.secret or self.privacy or self.consent in (Consent.CONSENTED, Consent.REFUSED)

@@ -16,7 +16,9 @@ Who sees what (AC-1, AV-8):
 - the equipment office: also every item not yet confirmed into a case (it clears the unattributed
   ones);
 - an item confirmed into a confidential record is visible only to those who may see that level in
-  that case (AC-3), besides its own officer.
+  that case (AC-3), besides its own officer;
+- anyone else only through an active access grant (AC-1, :mod:`liuhen.access.grants`) on the item or
+  on the case it is in, and then only if it is of ordinary confidentiality.
 """
 
 from __future__ import annotations
@@ -33,15 +35,25 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from liuhen.av.models import Attribution, AttributionKind, MediaItem, MediaSource
+from liuhen.access.grants import granted_case_ids, granted_item_ids
+from liuhen.av.models import (
+    Attribution,
+    AttributionKind,
+    Derivative,
+    DerivativeStatus,
+    MediaItem,
+    MediaSource,
+)
 from liuhen.cases.models import Case, CaseHandler
 from liuhen.cases.selectors import cases_visible_to
 from liuhen.equipment.models import Checkout, Device
 from liuhen.equipment.selectors import checkout_at
+from liuhen.ledger.models import LedgerEntry
 from liuhen.org.models import Person, Role
 from liuhen.records.catalogue import catalogue
 from liuhen.records.models import Confidentiality, Record
 from liuhen.records.selectors import _CONFIDENTIAL_ROLES
+from liuhen.vault.models import Blob
 
 AGENCY_WIDE_ROLES = (Role.AGENCY_HEAD, Role.AUDITOR)
 # Who keeps the list of unattributed files (EQ-1: the equipment office), and oversight.
@@ -214,14 +226,16 @@ def state_of(item: Any, officers: dict[int, Person] | None = None) -> ItemState:
     return ItemState(status=status, officer=officer, flags=tuple(flags), reason=reason)
 
 
-def state_of_new(item: MediaItem) -> ItemState:
+def state_of_new(item: MediaItem, registered: frozenset[str] | None = None) -> ItemState:
     """The state of an item just imported (no attribution yet), in two small queries instead of
-    :func:`with_state`'s annotated one (the dock import reports every file it imports)."""
+    :func:`with_state`'s annotated one (the dock import reports every file it imports; it passes
+    the agency's ``registered`` serials, so an unregistered recorder costs no query)."""
+    known = item.recorder_no and (registered is None or item.recorder_no in registered)
     device = (
         Device.objects.filter(agency_id=item.agency_id, serial_no=item.recorder_no)
         .values_list("pk", flat=True)
         .first()
-        if item.recorder_no
+        if known
         else None
     )
     checkout = checkout_for(item) if device is not None else None
@@ -252,7 +266,21 @@ def _allowed_levels(person: Person) -> list[str]:
     return levels
 
 
-def items_visible_to(person: Person) -> QuerySet[MediaItem]:
+def _granted(person: Person, now: datetime | None) -> Q | None:
+    """AC-1: items reached through an active access grant (on the item, or on the case it was
+    confirmed into) — of ordinary confidentiality only (AC-3)."""
+    items = granted_item_ids(person, now)
+    cases = granted_case_ids(person, now)
+    if not items and not cases:
+        return None
+    target = Q(pk__in=items) | Q(attr_kind=AttributionKind.CONFIRMED, attr_case_id__in=cases)
+    return target & (Q(attr_record_conf__isnull=True) | Q(attr_record_conf=Confidentiality.NORMAL))
+
+
+def items_visible_to(
+    person: Person, *, with_grants: bool = True, now: datetime | None = None
+) -> QuerySet[MediaItem]:
+    """``with_grants=False``: the person's own work scope only (no access grants)."""
     if not _active(person):
         return MediaItem.objects.none()
     qs = with_state(MediaItem.objects.filter(agency_id=person.agency_id or 0)).annotate(
@@ -274,7 +302,9 @@ def items_visible_to(person: Person) -> QuerySet[MediaItem]:
         scope |= Q(attr_kind__isnull=True) | Q(
             attr_kind__in=[AttributionKind.REASSIGNED, AttributionKind.NO_CASE]
         )
-    return qs.filter(scope & confidential_ok)
+    visible = scope & confidential_ok
+    granted = _granted(person, now) if with_grants else None
+    return qs.filter(visible | granted if granted is not None else visible)
 
 
 def get_item_for(person: Person, pk: int) -> MediaItem:
@@ -561,3 +591,60 @@ def suggestions_for(item: MediaItem, officer: Person) -> list[Suggestion]:
                 Suggestion(case=case, activity=None, reason="领用记录仪时登记的关联案件", gap_seconds=-1)
             )
     return found
+
+
+# --- derivatives, playback and the ledger trail (issue 5 point 5) ----------------------------------
+
+
+def derivatives_of(item: MediaItem) -> list[Derivative]:
+    return list(Derivative.objects.filter(item=item).select_related("blob").order_by("pk"))
+
+
+def done_derivative(item: MediaItem, kind: str) -> Derivative | None:
+    return (
+        Derivative.objects.filter(item=item, kind=kind, status=DerivativeStatus.DONE)
+        .select_related("blob")
+        .first()
+    )
+
+
+def ledger_trail(item: MediaItem) -> QuerySet[LedgerEntry]:
+    """Every ledger entry about the item: its import, sources, attributions, derivatives, the
+    ingest of its original and derivative blobs, and the views, plays and downloads of it."""
+    derivative_rows = list(Derivative.objects.filter(item=item).values_list("pk", "blob_id"))
+    blob_ids = {item.blob_id, *(b for _, b in derivative_rows if b is not None)}
+    label = MediaItem._meta.label_lower
+    return LedgerEntry.objects.filter(
+        Q(object_type=label, object_id=str(item.pk))
+        | Q(
+            object_type=MediaSource._meta.label_lower,
+            object_id__in=[str(pk) for pk in item.sources.values_list("pk", flat=True)],
+        )
+        | Q(
+            object_type=Attribution._meta.label_lower,
+            object_id__in=[str(pk) for pk in item.attributions.values_list("pk", flat=True)],
+        )
+        | Q(object_type=Derivative._meta.label_lower, object_id__in=[str(pk) for pk, _ in derivative_rows])
+        | Q(
+            object_type=Blob._meta.label_lower, object_id__in=[str(b) for b in blob_ids], action="blob.ingest"
+        )
+    ).order_by("seq")
+
+
+def played_recently(person: Person, item: MediaItem) -> bool:
+    """Whether ``person`` played or downloaded ``item`` within ``LIUHEN_AV_ACCESS_WINDOW_SECONDS``:
+    a ranged request then continues that logged playback (seeking, buffering)."""
+    window = timedelta(seconds=int(getattr(settings, "LIUHEN_AV_ACCESS_WINDOW_SECONDS", 600)))
+    return LedgerEntry.objects.filter(
+        object_type=MediaItem._meta.label_lower,
+        object_id=str(item.pk),
+        actor_id=person.pk,
+        action__in=("av.play", "av.download"),
+        recorded_at__gte=timezone.now() - window,
+    ).exists()
+
+
+def case_id_of(item: MediaItem) -> int | None:
+    """The case the item was confirmed into (its access entries then show in the case's trail)."""
+    current = current_attribution(item)
+    return current.case_id if current is not None and current.kind == AttributionKind.CONFIRMED else None

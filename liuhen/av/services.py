@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liuhen.av import selectors
+from liuhen.av.derivatives import enqueue_for
 from liuhen.av.metadata import MediaMetadata, extract
 from liuhen.av.models import Attribution, AttributionKind, ClaimSource, MediaItem, MediaKind, MediaSource
 from liuhen.av.naming import Claim, normalise_serial
@@ -33,6 +34,7 @@ from liuhen.records.models import Confidentiality, Record
 from liuhen.records.services import FileInput, attach_files, create_record
 from liuhen.vault import services as vault
 from liuhen.vault.models import Blob
+from liuhen.vault.storage import HashedFile
 
 # File types recorders write that Python's mimetypes does not know (or knows differently).
 EXTRA_MEDIA_TYPES: dict[str, str] = {
@@ -157,6 +159,8 @@ def import_file(
     claim: Claim,
     device_option: str = "",
     reader: BinaryIO | None = None,
+    hashed: HashedFile | None = None,
+    queue_derivatives: bool = True,
 ) -> ImportResult:
     """Store one dock file and seal it as an item of ``agency`` not yet in a case — in one
     transaction, so a crash leaves either the whole item or nothing (the vault's recovery removes
@@ -166,23 +170,30 @@ def import_file(
     The serial is the claim's (sidecar, file name, device folder), else the media's own (EXIF body
     serial, container tag), else ``device_option``; the start time the claim's, else the media's
     embedded time. When both a claimed and an embedded time exist their difference is kept
-    (flagged beyond ``LIUHEN_AV_TIME_TOLERANCE_SECONDS``)."""
+    (flagged beyond ``LIUHEN_AV_TIME_TOLERANCE_SECONDS``).
+
+    ``hashed``: the file already copied into the vault's ``tmp/`` with its digests (the dock
+    import does that before its transaction), hard-linked in instead of read again. The item's
+    derivatives (playback copy, poster) are queued in the same transaction unless
+    ``queue_derivatives`` is false (the dock import queues one task per batch)."""
     if file.size == 0:
         raise ValidationError({"file": "空文件（0 字节），未导入。"})
     media_type = media_type_for(file.name)
     with vault.atomic_with_blobs():
-        blob = vault.ingest(
-            actor=actor, source=reader if reader is not None else str(file.absolute), filename=file.name,
-            media_type=media_type,
-        )  # fmt: skip
+        source: BinaryIO | str | HashedFile = str(file.absolute)
+        if hashed is not None:
+            source = hashed
+        elif reader is not None:
+            source = reader
+        blob = vault.ingest(actor=actor, source=source, filename=file.name, media_type=media_type)
         if blob.size != file.size:
             raise ValidationError({"file": "文件在导入过程中发生变化（可能仍在复制），未导入，请稍后重试。"})
         existing = MediaItem.objects.filter(agency=agency, blob=blob).first()
         if existing is not None:
             if existing.sources.filter(path=file.path[:1000]).exists():
                 return ImportResult(Outcome.ALREADY, existing)
-            source = _add_source(actor=actor, item=existing, file=file, duplicate=True)
-            return ImportResult(Outcome.DUPLICATE, existing, source)
+            duplicate = _add_source(actor=actor, item=existing, file=file, duplicate=True)
+            return ImportResult(Outcome.DUPLICATE, existing, duplicate)
         meta = _read_metadata(blob, file.name)
         sidecar = None
         if file.sidecar is not None:
@@ -208,8 +219,10 @@ def import_file(
             obj=item,
             payload={"content": sealed_content(item), "dock": file.dock, "path": file.path},
         )
-        source = _add_source(actor=actor, item=item, file=file, duplicate=False)
-    return ImportResult(Outcome.IMPORTED, item, source)
+        added = _add_source(actor=actor, item=item, file=file, duplicate=False)
+        if queue_derivatives:
+            enqueue_for([item])
+    return ImportResult(Outcome.IMPORTED, item, added)
 
 
 def _new_item(

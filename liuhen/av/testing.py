@@ -1,5 +1,6 @@
 """Test helpers for audio-visual items (importable from other apps' tests, e.g. ``core.testing``):
-real small recordings with the metadata a body camera writes, and one row in every av table."""
+real small recordings with the metadata a body camera writes, files in codecs browsers do not play,
+and one row in every av table."""
 
 from __future__ import annotations
 
@@ -90,4 +91,40 @@ def populate_av(org: Org, record: Record) -> MediaItem:
         actor=org.head_a, item=item, officer=org.officer_a1, reason="该记录仪当日由张伟使用"
     )
     services.confirm_item(actor=org.officer_a1, item=item, case=record.case, record=record)  # type: ignore[arg-type]
+    # A derivative row: the content is no real photo, so its poster is a failed derivative (Pillow).
+    from liuhen.av.derivatives import produce_all
+
+    produce_all(item.pk, task_id="populate")
+    # A declaration row (AV-3/AV-4/AV-7): the officer states the opening statement was made.
+    from liuhen.av import flags
+
+    flags.declare(actor=org.officer_a1, blob=item.blob, opening_statement=list(flags.OPENING_ITEMS)[:1])
     return item
+
+
+def make_ffmpeg_media(
+    path: str | Path,
+    *,
+    seconds: float = 1,
+    video_codec: str | None = "mpeg2video",
+    audio_codec: str | None = "mp2",
+    container: str | None = None,
+) -> Path:
+    """A small real file in codecs browsers do not play (default: MPEG-2 video + MP2 audio in an
+    MPEG program stream), made by the Debian ``ffmpeg`` from its test sources."""
+    import subprocess
+
+    target = Path(path)
+    args = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    if video_codec:
+        args += ["-f", "lavfi", "-i", f"testsrc=size=320x240:rate=25:duration={seconds}"]
+    if audio_codec:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    if video_codec:
+        args += ["-c:v", video_codec]
+    if audio_codec:
+        args += ["-c:a", audio_codec]
+    if container:
+        args += ["-f", container]
+    subprocess.run([*args, str(target)], check=True, capture_output=True, timeout=120)
+    return target

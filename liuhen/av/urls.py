@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/confirm/", views.item_confirm, name="confirm"),
     path("<int:pk>/reassign/", views.item_reassign, name="reassign"),
     path("<int:pk>/no-case/", views.item_no_case, name="no_case"),
+    path("<int:pk>/media/<str:which>/", views.item_media, name="media"),
 ]

@@ -5,18 +5,22 @@ through :mod:`liuhen.av.selectors`, writes through :mod:`liuhen.av.services`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from liuhen.access.services import media_accessed
 from liuhen.av import selectors, services
 from liuhen.av.forms import ConfirmForm, ItemFilterForm, NoCaseForm, ReassignForm
 from liuhen.av.models import MediaItem
@@ -126,6 +130,7 @@ def _detail_context(person: Person, item: MediaItem, bound: dict[str, forms.Form
             officers=selectors.reassign_candidates(item).exclude(pk=state.officer.pk if state.officer else 0)
         ),
         "no_case_form": bound.get("no_case") or NoCaseForm(),
+        **_media_context(item),
         **_nav(person),
     }
 
@@ -134,6 +139,7 @@ def _detail_context(person: Person, item: MediaItem, bound: dict[str, forms.Form
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     item = selectors.get_item_for(person, pk)
+    media_accessed(actor=person, item=item, action="av.view")  # a view is a ledger event (AC-1)
     return render(request, "av/item_detail.html", _detail_context(person, item, {}))
 
 
@@ -221,3 +227,124 @@ def item_no_case(request: HttpRequest, pk: int) -> HttpResponse:
         services.mark_no_case(actor=person, item=item, reason=d["reason"])
 
     return _run(request, item, "no_case", form, action, "已记录：该音像资料与案件无关。")
+
+
+# --- playback, posters and downloads (issue 5 point 5) ---------------------------------------------
+
+MEDIA_FILES = ("original", "playback", "poster")
+
+
+def check_media_access(person: Person, item: MediaItem, *, purpose: str) -> None:
+    """The one permission check for an item's files: ``purpose`` is ``play`` (inline, also a photo
+    shown full size), ``download`` (attachment) or ``poster``. ``item`` is already one the person
+    may see (:func:`selectors.get_item_for`, else 404). Raise ``PermissionDenied`` (or ``Http404``)
+    to refuse. Downloading is copying (AC-1, :func:`liuhen.access.selectors.can_view` with
+    ``copy``); playing and posters need ``view``."""
+    from liuhen.access.selectors import can_view
+
+    if purpose not in ("play", "download", "poster"):
+        raise PermissionDenied("未知的访问方式。")
+    if not can_view(person, item, action="copy" if purpose == "download" else "view"):
+        raise PermissionDenied(
+            "您只获准查阅，未获准复制/下载原件：请在“调阅申请”中申请复制（AC-1）。"
+            if purpose == "download"
+            else "无权查看该音像资料。"
+        )
+
+
+def _media_context(item: MediaItem) -> dict[str, Any]:
+    from liuhen.av.derivatives import browser_playable, needed_kinds
+    from liuhen.av.models import DerivativeKind
+
+    playback = selectors.done_derivative(item, DerivativeKind.PLAYBACK)
+    poster = selectors.done_derivative(item, DerivativeKind.POSTER)
+    derivatives = selectors.derivatives_of(item)
+    play_file = "playback" if playback else ("original" if browser_playable(item) else "")
+    pending = [k for k in needed_kinds(item) if not any(d.kind == k for d in derivatives)]
+    return {
+        "play_file": play_file,
+        "play_media_type": playback.blob.media_type if playback and playback.blob else item.blob.media_type,
+        "poster": poster,
+        "derivatives": derivatives,
+        "derivatives_pending": pending,
+        "trail": [(e, ACTION_LABELS.get(e.action, e.action)) for e in selectors.ledger_trail(item)],
+        "access_window_minutes": max(
+            1, round(int(getattr(settings, "LIUHEN_AV_ACCESS_WINDOW_SECONDS", 600)) / 60)
+        ),
+    }
+
+
+ACTION_LABELS = {
+    "av.import": "导入",
+    "av.source": "导入来源",
+    "av.attribute": "归属",
+    "av.derive": "生成派生文件",
+    "av.view": "查看",
+    "av.play": "播放/查看",
+    "av.download": "下载",
+    "blob.ingest": "文件入库",
+}
+
+
+@login_required
+@require_safe
+def item_media(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
+    """The original, the playback copy or the poster, with HTTP range requests. Playing and
+    downloading are ledger events (``av.play`` / ``av.download``): a request without ``Range`` or
+    from byte 0 always is; a later range is one only when the person has not played or downloaded
+    the item within ``LIUHEN_AV_ACCESS_WINDOW_SECONDS`` (so seeking does not flood the ledger, yet
+    no read goes unlogged). Posters are not logged."""
+    from liuhen.av.models import DerivativeKind
+    from liuhen.av.playback import serve_blob
+    from liuhen.ledger.services import record_access
+
+    person = _person(request)
+    item = selectors.get_item_for(person, pk)
+    if which not in MEDIA_FILES:
+        raise Http404("文件不存在。")
+    download = which != "poster" and request.GET.get("download") == "1"
+    purpose = "poster" if which == "poster" else ("download" if download else "play")
+    check_media_access(person, item, purpose=purpose)
+    blob, filename = item.blob, item.filename
+    derivative = None
+    if which != "original":
+        kind = DerivativeKind.POSTER if which == "poster" else DerivativeKind.PLAYBACK
+        derivative = selectors.done_derivative(item, kind)
+        if derivative is None or derivative.blob is None:
+            raise Http404("该派生文件尚未生成。")
+        blob = derivative.blob
+        suffix = (
+            ".poster.jpg"
+            if which == "poster"
+            else (".playback.m4a" if blob.media_type == "audio/mp4" else ".playback.mp4")
+        )
+        filename = f"{Path(item.filename).stem}{suffix}"
+    range_header = request.headers.get("Range", "")
+    response, served = serve_blob(
+        blob=blob,
+        filename=filename,
+        range_header=range_header,
+        if_range=request.headers.get("If-Range", ""),
+        download=download,
+        method=request.method or "GET",
+    )
+    logged = (
+        request.method != "HEAD"
+        and which != "poster"
+        and response.status_code in (200, 206)
+        and (served is None or served[0] == 0 or not selectors.played_recently(person, item))
+    )
+    if logged:
+        detail: dict[str, Any] = {"file": which, "blob": blob.sm3}
+        if derivative is not None:
+            detail["derivative"] = derivative.pk
+        if served is not None:
+            detail["range"] = f"{served[0]}-{served[1]}"
+        record_access(
+            actor=person,
+            action="av.download" if download else "av.play",
+            obj=item,
+            case_id=selectors.case_id_of(item),
+            detail=detail,
+        )
+    return response

@@ -98,6 +98,13 @@ def _gap(rng: random.Random, value: Any, rate: float = 0.08) -> Any:
     return None if rng.random() < rate else value
 
 
+_SCENARIOS = {
+    "video": ("must_check", "preservation", "inquiry", "purpose"),
+    "photo": ("landmark", "must_check", "preservation"),
+    "audio": ("inquiry",),
+}
+
+
 def _av(kind: str) -> Callable[[random.Random, datetime], dict[str, Any]]:
     def data(rng: random.Random, at: datetime) -> dict[str, Any]:
         recorded = at - timedelta(hours=rng.choice((1, 2, 5, 30)))  # now and then uploaded late
@@ -112,6 +119,10 @@ def _av(kind: str) -> Callable[[random.Random, datetime], dict[str, Any]]:
         }
         if kind == "video":
             out["continuous"] = rng.random() < 0.9
+        # AV-1 / AV-4: the activity it records and what was said at its start (now and then missing).
+        out["scenario"] = _gap(rng, rng.choice(_SCENARIOS[kind]))
+        if kind != "photo":
+            out["opening_statement"] = _gap(rng, ["time", "place", "officers", "action", "recording_notice"])
         return {k: v for k, v in out.items() if v is not None}
 
     return data
@@ -381,21 +392,13 @@ def generate(n_cases: int, *, seed: int = 20260302) -> Generated:
     stages = [stage for stage, weight in STAGE_WEIGHTS for _ in range(weight)]
     tables = {
         model: _Table(model)
-        for model in (Case, CaseHandler, Party, StageChange, Record, RecordSigner, RecordAttachment)
+        for model in (Blob, Case, CaseHandler, Party, StageChange, Record, RecordSigner, RecordAttachment)
     }
     for model, table in tables.items():
         table.next_id = model.objects.aggregate(top=Max("pk"))["top"] or 0
     cases, records, signers, attachments = (tables[m] for m in (Case, Record, RecordSigner, RecordAttachment))
     base = datetime(2026, 1, 5, 9, 0, tzinfo=CST)
-    now = datetime.now(CST)
     with transaction.atomic():
-        blobs: dict[str, int] = {}
-        for media_type in sorted({s.media for s in specs if s.media}):
-            digest = uuid.uuid4().hex
-            blobs[media_type] = Blob.objects.create(
-                sm3=f"sm3:{digest}{digest}", sha256=f"sha256:{digest}{digest}", size=1 << 20,
-                media_type=media_type, storage_key=f"bench/{digest}", created_at=now,
-            ).pk  # fmt: skip
         for n in range(n_cases):
             if n and n % FLUSH_EVERY == 0:
                 _flush(tables.values())
@@ -447,9 +450,17 @@ def generate(n_cases: int, *, seed: int = 20260302) -> Generated:
                         created_by_id=lead, created_at=at,
                     )  # fmt: skip
                 if spec.media:
+                    # Each file its own content, stored when it was uploaded (the upload time the
+                    # AV rules read is the blob's: now and then 30 hours after the recording).
+                    uploaded = at + timedelta(hours=rng.choice((0, 0, 0, 30)))
+                    digest = uuid.uuid4().hex
+                    blob_id = tables[Blob].add(
+                        sm3=f"sm3:{digest}{digest}", sha256=f"sha256:{digest}{digest}", size=1 << 20,
+                        media_type=spec.media, storage_key=f"bench/{digest}", created_at=uploaded,
+                    )  # fmt: skip
                     attachments.add(
-                        record_id=rid, blob_id=blobs[spec.media], filename=f"{rid}.bin", caption="",
-                        created_by_id=lead, created_at=at + timedelta(hours=rng.choice((0, 0, 0, 30))),
+                        record_id=rid, blob_id=blob_id, filename=f"{rid}.bin", caption="",
+                        created_by_id=lead, created_at=uploaded,
                     )  # fmt: skip
         _flush(tables.values())
     return Generated(

@@ -3,8 +3,9 @@
 1. Large ingest: ``liuhen ingest`` of one big file versus ``openssl dgst -sm3`` of the same file
    (the physical floor: SM3 is slower than the disk here) and the by-hand baseline
    ``cp`` + ``openssl dgst -sm3`` + ``openssl dgst -sha256``. Peak RSS of the ingest process.
-2. Many small files (a body-camera dock): ``liuhen ingest`` of N files in one call versus
-   ``cp`` + both digests of the same files.
+2. A body-camera dock of N small files: ``liuhen ingest --dock`` (the real import path), and the
+   share of its wall time spent outside hashing and writing (timed inside the run; target < 20 %),
+   beside ``cp`` + ``sync`` + both digests of the same files by hand.
 3. Compliance check: N generated cases (~30 records each) checked against the policy packs,
    versus a plain SELECT of the same record rows (``liuhen.bench.checkcases``, in a child process
    with its own throwaway ``LIUHEN_HOME`` under the workdir).
@@ -129,32 +130,97 @@ def bench_large(work: Path, size_mib: int) -> bool:
     return ok_rss and ok_speed
 
 
-def bench_dock(work: Path, count: int) -> bool:
-    dock = work / "dock"
-    dock.mkdir()
+DOCK_TARGET_OUTSIDE = 0.20
+_DOCK_SUMMARY = re.compile(r"用时 elapsed: ([0-9.]+) s；其中读取、摘要与写入 hashing\+writing: ([0-9.]+) s")
+
+
+def _make_dock(dock: Path, count: int, file_kib: int) -> list[Path]:
+    """Files named like one recorder's (serial + start time), random (incompressible) content of
+    ``file_kib`` ± 25 % each. The content is no valid photo, so media parsing fails fast and the file
+    is kept as an opaque blob: the benchmark measures the import's own cost, not a decoder's."""
+    folder = dock / "DCIM"
+    folder.mkdir(parents=True)
     files = []
     for i in range(count):
-        path = dock / f"DCIM_{i:05d}.jpg"
-        path.write_bytes(os.urandom(256 * 1024 + i))
+        size = file_kib * 1024 * (75 + (i * 37) % 51) // 100 + i
+        path = (
+            folder / f"DSJ-64032300001_20261120{9 + i // 3600:02d}{i // 60 % 60:02d}{i % 60:02d}_{i:04d}.JPG"
+        )
+        with open(path, "wb") as fh:
+            fh.write(os.urandom(size))
         files.append(path)
+    return files
+
+
+def _synced_baseline(files: list[Path], dest: Path) -> Measurement:
+    """The same work by hand, durably: ``cp`` + ``sync`` + ``openssl dgst -sm3`` + ``-sha256``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    copies = [dest / f.name for f in files]
+    steps = [
+        measure("cp", ["cp", *map(str, files), str(dest)]).check(),
+        measure("sync", ["sync"]).check(),
+        measure("sm3", ["openssl", "dgst", "-sm3", *map(str, copies)]).check(),
+        measure("sha256", ["openssl", "dgst", "-sha256", *map(str, copies)]).check(),
+    ]
+    shutil.rmtree(dest)
+    return sequential("cp + sync + openssl sm3 + openssl sha256", steps)
+
+
+def bench_dock(work: Path, count: int, file_kib: int = 4096) -> bool:
+    """``liuhen ingest --dock`` of ``count`` files: the share of its time spent outside hashing and
+    writing. Hashing and writing are timed inside the run (the importer's own counters: the wall
+    time of reading each file, SM3 in one thread while SHA-256 and the write to the vault's tmp/ run
+    in the other, and the fdatasync), and compared with the command's wall time measured here, from
+    process start to exit; everything else (Python and Django start-up, scanning, database rows,
+    ledger entries, the vault's marker/link fsyncs, media parsing, output) is "outside"."""
+    dock = work / "dock"
+    files = _make_dock(dock, count, file_kib)
     total_mib = sum(f.stat().st_size for f in files) / 1024 / 1024
-    case_number = _prepare_home(work / "home-dock")
-    hand = _hand_baseline(files, work / "hand-dock")
+    home = work / "home-dock"
+    _prepare_home(home)
+    for f in files:
+        drop_file_cache(str(f))
+    hand = _synced_baseline(files, work / "hand-dock")
+    for f in files:
+        drop_file_cache(str(f))
     ingest = measure(
-        "liuhen ingest (dock)",
-        [*_liuhen(), "ingest", *map(str, files), "--case", case_number],
-        env=_env(work / "home-dock"),
+        "liuhen ingest --dock", [*_liuhen(), "ingest", "--dock", str(dock)], env=_env(home)
     ).check()
-    print(f"\n== 执法记录仪批量导入 dock ingest: {count} files, {total_mib:.0f} MiB ==")
-    print(f"  cp + sm3 + sha256 (by hand)  {hand.seconds:8.2f} s  {count / hand.seconds:8.1f} files/s")
+    match = _DOCK_SUMMARY.search(ingest.stdout)
+    if match is None:
+        raise RuntimeError(f"no timing summary in the dock import's output:\n{ingest.stdout[-2000:]}")
+    loop, inner = float(match.group(1)), float(match.group(2))
+    outside = max(ingest.seconds - inner, 0.0)
+    share = outside / ingest.seconds
+    loop_share = max(loop - inner, 0.0) / loop if loop else 0.0
+    imported = len(re.findall(r"^已导入 imported\t", ingest.stdout, re.MULTILINE))
     print(
-        f"  liuhen ingest                {ingest.seconds:8.2f} s  {count / ingest.seconds:8.1f} files/s"
-        f"  peak RSS {ingest.peak_rss_mib:.1f} MiB"
+        f"\n== 执法记录仪目录导入 dock import: {count} files × ~{file_kib} KiB "
+        f"(random content, recorder-style names), {total_mib:.0f} MiB =="
+    )
+    print(f"  cp + sync + sm3 + sha256 (by hand)  {hand.seconds:8.2f} s  {count / hand.seconds:8.1f} files/s")
+    print(
+        f"  liuhen ingest --dock (command)      {ingest.seconds:8.2f} s  {count / ingest.seconds:8.1f} files/s"
+        f"  peak RSS {ingest.peak_rss_mib:.1f} MiB  (imported {imported})"
     )
     print(
-        f"  ratio liuhen / by-hand: {_ratio(ingest, hand)} (each file is a record, a ledger entry and fsyncs)"
+        f"  hashing+writing inside the run      {inner:8.2f} s  {total_mib / inner if inner else 0:8.1f} MiB/s"
     )
-    return ingest.peak_rss_mib < RSS_LIMIT_MIB
+    print(
+        f"  outside hashing+writing: {outside:.2f} s = {share * 100:.1f} % of the command"
+        f" (target < {DOCK_TARGET_OUTSIDE * 100:.0f} %); {loop_share * 100:.1f} % of the import loop"
+        f" without process start-up; {max(loop - inner, 0.0) / count * 1000:.1f} ms a file"
+    )
+    print(f"  ratio command / by-hand baseline: {_ratio(ingest, hand)}")
+    print(
+        "  method: hashing+writing = the importer's own perf_counter totals (read, SM3 ‖ SHA-256 + write,"
+        " fdatasync; one copier thread, overlapping the database work of the previous batch) of this"
+        " run; command = wall time from exec to exit measured by the benchmark; outside = command −"
+        " hashing+writing = the time no file was being hashed or written"
+    )
+    ok = share < DOCK_TARGET_OUTSIDE
+    print(f"  share outside hashing+writing < {DOCK_TARGET_OUTSIDE * 100:.0f} %: {'PASS' if ok else 'FAIL'}")
+    return ok and imported == count and ingest.peak_rss_mib < RSS_LIMIT_MIB
 
 
 def bench_check(work: Path, cases: int, runs: int = 3) -> bool:
@@ -175,7 +241,13 @@ def bench_check(work: Path, cases: int, runs: int = 3) -> bool:
 
 
 def run_benchmarks(
-    *, size_mib: int, dock_files: int, workdir: Path | None, check_cases: int = 10000, check_runs: int = 3
+    *,
+    size_mib: int,
+    dock_files: int,
+    workdir: Path | None,
+    check_cases: int = 10000,
+    check_runs: int = 3,
+    dock_file_kib: int = 4096,
 ) -> int:
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="liuhen-bench-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -185,7 +257,7 @@ def run_benchmarks(
         if size_mib:
             ok &= bench_large(work, size_mib)
         if dock_files:
-            ok &= bench_dock(work, dock_files)
+            ok &= bench_dock(work, dock_files, dock_file_kib)
         if check_cases:
             ok &= bench_check(work, check_cases, check_runs)
     finally:

@@ -27,10 +27,15 @@ def cases_visible_to(person: Person) -> QuerySet[Case]:
 
 
 def get_case_for(person: Person, pk: int) -> Case:
-    """The case if ``person`` may see it, else 404 (no hint that it exists)."""
+    """The case if ``person`` may see it — in their work scope, or through an active access grant
+    (AC-1, :mod:`liuhen.access.grants`) — else 404 (no hint that it exists)."""
     try:
         return cases_visible_to(person).select_related("agency", "department").get(pk=pk)
     except Case.DoesNotExist:
+        from liuhen.access.grants import granted_case_ids  # the access app imports this module
+
+        if pk in granted_case_ids(person):
+            return Case.objects.select_related("agency", "department").get(pk=pk)
         raise Http404("案件不存在或无权查看。") from None
 
 

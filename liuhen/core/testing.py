@@ -39,6 +39,8 @@ PROTECTED_TABLES: dict[str, str] = {
     "av_mediaitem": "id",
     "av_mediasource": "id",
     "av_attribution": "id",
+    "av_derivative": "id",
+    "av_mediadeclaration": "id",
     "review_majordispute": "id",
     "review_majorresolution": "id",
     "review_submission": "id",
@@ -50,6 +52,23 @@ PROTECTED_TABLES: dict[str, str] = {
     "review_answer": "id",
     "review_opinion": "id",
     "review_filereturn": "id",
+    "review_objection": "id",
+    "review_rereview": "id",
+    "review_deliberationroom": "id",
+    "review_collectivedecision": "id",
+    "archives_archiverecord": "id",
+    "archives_archivedecision": "id",
+    "archives_custodiandesignation": "id",
+    "access_accessrequest": "id",
+    "access_decision": "id",
+    "access_grantend": "id",
+    "retention_legalhold": "id",
+    "retention_holdrelease": "id",
+    "retention_offlinecopy": "id",
+    "retention_disposalrequest": "id",
+    "retention_disposalitem": "id",
+    "retention_disposalapproval": "id",
+    "retention_tombstone": "id",
 }
 # Not here, on purpose: ``policy_deadline`` (materialised deadlines) is a projection the engine
 # recomputes from the sealed facts; its rows change when the facts, the calendar or the date do.
@@ -114,4 +133,13 @@ def populate_everything(org: Org) -> Record:
     from liuhen.review.testing import populate_review  # it imports record_data from here
 
     populate_review()
+    from liuhen.access.testing import populate_access
+
+    populate_access(org, case)
+    from liuhen.archives.testing import populate_archives
+
+    populate_archives(make_case(org, title="某诊所涉嫌分解住院案（归档）"), org.officer_a1)
+    from liuhen.retention.testing import populate_retention
+
+    populate_retention(org, case)
     return record

@@ -38,6 +38,7 @@ from liuhen.demo.steps import BRANCH_STEPS, STAGE_REASONS, STEPS
 from liuhen.demo.violations import orders
 from liuhen.org.models import Agency, Department, Person
 from liuhen.org.services import create_agency, create_department, create_person
+from liuhen.policy.rules import OPENING_ITEMS
 from liuhen.policy.services import deferred_deadline_refresh
 from liuhen.records.models import Confidentiality, Record, SignerRole
 from liuhen.records.services import FileInput, SignerInput, attach_files, create_record
@@ -406,6 +407,8 @@ class CaseBuild:
         if self.spec.media_inline and document is not None:
             self.attach(document, files)
             return document
+        if kind in ("video", "audio"):  # AV-4: what the officer said when the recording began
+            data = {"opening_statement": list(OPENING_ITEMS), **data}
         return self.record(kind, self.kept(data), [], confidentiality=confidentiality, files=files)
 
     def kept(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ pl-serious-followup PL    PL-16-3-serious (PL 第十六条第（三）项): seri
 pl-light-followup   PL    PL-16-1-light (PL 第十六条第（一）项): light case without rectification report
 wd-e2e              WD    nothing: complaint registered, every field WD lists filled, AV (preservation,
                           hearing, service) attached to its records, archived within 30 days
-wd-video-late       WD    WD-22-video-upload-24h, late (WD 第二十二条): video stored long after recording
+wd-video-late       WD    WD-22-av-upload-24h, late (WD 第二十二条): video stored long after recording
 wd-archive-late     WD    WD-23-filing-30d, late (WD 第二十三条): archived 41 days after the action ended
 wd-mail-receipt     WD    WD-18-3-mail-receipt (WD 第十八条第（三）项): served by post without the postal
                           receipt; held in service
@@ -123,7 +123,7 @@ SHOWCASE: tuple[Showcase, ...] = (
         "pl-light-followup", "PL", "情形轻微的复查缺整改报告", (("PL-16-1-light", "PL 第十六条第（一）项"),)
     ),
     Showcase("wd-e2e", "WD", "完整流程：各环节记录要素齐全，30日内归档"),
-    Showcase("wd-video-late", "WD", "录像未在24小时内上传", (("WD-22-video-upload-24h", "WD 第二十二条"),)),
+    Showcase("wd-video-late", "WD", "录像未在24小时内上传", (("WD-22-av-upload-24h", "WD 第二十二条"),)),
     Showcase("wd-archive-late", "WD", "执行终结后超过30日归档", (("WD-23-filing-30d", "WD 第二十三条"),)),
     Showcase(
         "wd-mail-receipt",

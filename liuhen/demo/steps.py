@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from liuhen.archives.demo import archive_file
 from liuhen.cases.models import Branch, Source, Stage
 from liuhen.demo import steps_closing as close
 from liuhen.demo import steps_decision as decide
@@ -122,8 +123,9 @@ STEPS: dict[str, tuple[Step, ...]] = {
         Step(decide.hearing_av, feature="hearing"),
         Step(decide.case_file_handover, feature="filing", when=_major),
         Step(decide.legal_review, feature="major"),
-        Step(decide.collective, feature="major"),
-        Step(decide.deliberation_av, feature="major"),
+        Step(decide.objection_and_collective, feature="objection"),  # LR-6 (HY-FS 第十条)
+        Step(decide.collective, feature="major", unless="objection"),
+        Step(decide.deliberation_av, feature="major", unless="objection"),
         Step(decide.penalty_decision),
     ),
     Stage.SERVICE: (
@@ -134,7 +136,11 @@ STEPS: dict[str, tuple[Step, ...]] = {
         Step(intake.decision_filing, feature="filing", when=_major),
         Step(close.performance),
     ),
-    Stage.CLOSING: (Step(close.closing_report), Step(close.archive_registration)),
+    Stage.CLOSING: (
+        Step(close.closing_report),
+        Step(close.archive_registration),
+        Step(archive_file),  # the archive receives the file (liuhen.archives)
+    ),
     Stage.FOLLOWUP: (
         Step(close.rectification_report, when=_light),
         Step(close.reinspection),

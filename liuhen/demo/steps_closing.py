@@ -82,7 +82,7 @@ def service_av(b: CaseBuild) -> None:
         "device_no": b.device(1),
         "recorded_by": b.second.full_name,
         "continuous": True,
-        "scenario": "lodged_service" if lodged else "other",
+        "scenario": "lodged_service" if lodged else "service",
         "consent": "not_applicable",
     }
     b.av("video", data, [b.video_file(start, "送达过程录像")], document=b.last["service_receipt"])

@@ -175,16 +175,23 @@ def statement_av(b: CaseBuild) -> None:
 
 
 def hearing_schedule(b: CaseBuild) -> None:
+    from liuhen.review.selectors import hearing_notice_period, period_end
+
+    # At least 7 working days before the hearing (行政处罚法 第六十四条第（二）项; refused otherwise):
+    # day 5 unless a holiday in between makes that too late.
+    hearing_at = b.at(REV, HEARING_DAY, 9)
+    latest = period_end(b.case.agency, hearing_notice_period(b.case.agency), hearing_at)
+    issued = min(b.day(REV, 5), latest) if latest is not None else b.day(REV, 5)
     data = {
         "document_no": b.doc_no("听通"),
         "notice_kind": "schedule",
         "party": b.party.name,
         "proposed_decision": b.decision_text,
-        "hearing_at": b.at(REV, HEARING_DAY, 9),
+        "hearing_at": hearing_at,
         "place": f"{b.office}听证室",
         "host": b.reviewer.full_name,
         "public": True,
-        "issued_on": b.day(REV, 5),
+        "issued_on": issued,
     }
     b.record(
         "hearing_notice",
@@ -234,7 +241,7 @@ def hearing_av(b: CaseBuild) -> None:
         "device_no": b.device(21),
         "recorded_by": b.archivist.full_name,
         "continuous": True,
-        "scenario": "other",
+        "scenario": "hearing",
         "consent": "not_applicable",
     }
     b.av("video", data, [b.video_file(start, "听证会录像")], document=b.last["hearing_record"])
@@ -290,8 +297,10 @@ def legal_review(b: CaseBuild) -> None:
         "received_on": b.day(REV, received),
         "reviewers": [{"name": reviewer.full_name, "number": reviewer.certificate_no or ""}],
         "review_items": ["subject", "facts", "procedure", "law", "characterisation", "discretion"],
-        "opinion_type": "agree",
-        "opinion": f"执法主体合法，事实清楚，证据确凿，程序合法，适用法律正确，处罚幅度符合{b.spec.discretion}，"
+        "opinion_type": "correct_law" if b.has("objection") else "agree",
+        "opinion": "拟适用的处罚条款不当，建议改按《医疗保障基金使用监督管理条例》第四十条处理。"
+        if b.has("objection")
+        else f"执法主体合法，事实清楚，证据确凿，程序合法，适用法律正确，处罚幅度符合{b.spec.discretion}，"
         "同意承办机构意见。",
         "extended": False,
         "issued_on": b.day(REV, issued),
@@ -323,12 +332,98 @@ def collective(b: CaseBuild) -> None:
         ),
         "conclusion": f"经集体讨论，决定对当事人{b.decision_text}",
         "decision": "penalty",
+        "occasion": "major_case",
+        "designated_room": True,  # the agency's meeting room for 合议 (PL 第十三条)
     }
     when = b.at(REV, 23, 16, 30)
     signers = [
         SignerInput(role=SignerRole.ATTENDEE, name=p.full_name, person=p, signed_at=when) for p in attendees
     ]
     b.record("collective_discussion", data, signers, actor=b.head if b.head in b.handlers else b.lead)
+
+
+def objection_and_collective(b: CaseBuild) -> None:
+    """LR-6 (HY-FS 第十条): the department objects to the opinion, the legal office re-reviews and
+    still disagrees, and the agency studies it collectively in the designated room, on video, every
+    attendee signing (the agency head in the system) — the collective decision unblocks the decision."""
+    from liuhen.review import selectors as review_selectors
+    from liuhen.review import services as review
+
+    _, issued = _review_days(b)
+    first = b.last["legal_review_opinion"]
+    objection = review.object_to_opinion(
+        actor=b.lead,
+        opinion_record=first,
+        reason=f"本案违法行为系{b.violation.title}，适用{b.violation.basis}并无不当，请求重新审核。",
+        raised_at=b.at(REV, issued, 17, 30),
+    )
+    answer = review.re_review(
+        actor=b.reviewer,
+        objection=objection,
+        opinion_type="correct_law",
+        text="经重新审核，仍认为应当适用第四十条，维持原审核意见。",
+        issued_at=b.at(REV, issued + 1, 10),
+    )
+    again = review.object_to_opinion(
+        actor=b.lead,
+        opinion_record=answer.record,
+        reason="承办科室对重新审核意见仍有异议，提请局集体研究。",
+        raised_at=b.at(REV, issued + 1, 11),
+    )
+    head = b.agency_head
+    room_name = f"{b.office}三楼合议室"
+    room = next((r for r in review_selectors.designated_rooms(b.case.agency) if r.name == room_name), None)
+    if room is None:
+        room = review.designate_room(
+            actor=head, name=room_name, equipment="固定录音录像设备", at=b.at(Stage.INITIATION, 0, 8)
+        )
+    people = [b.person(u) for u in b.spec.discussion]
+    rank = {b.spec.head: "负责人", b.spec.legal: "法制审核人员"}
+    start = b.at(REV, issued + 1, 15)
+    # The recording of the discussion (its own AV record; the service checks that its file exists).
+    recording = b.av(
+        "video",
+        {
+            "description": "集体研究会议全程录音录像（指定合议室）。",
+            "recorded_at": b.at(REV, issued + 1, 14, 58),
+            "ended_at": b.at(REV, issued + 1, 16, 32),
+            "location": room.name,
+            "device_no": b.device(31),
+            "recorded_by": b.archivist.full_name,
+            "continuous": True,
+            "scenario": "deliberation",
+            "consent": "not_applicable",
+        },
+        [b.video_file(b.at(REV, issued + 1, 14, 58), "集体研究全程录像")],
+    )
+    review.hold_collective_study(
+        actor=head,
+        objection=again,
+        held_at=start,
+        room=room,
+        host=head.full_name,
+        recorder=b.archivist.full_name,
+        attendees=[
+            review.AttendeeInput(
+                name=p.full_name,
+                title=rank.get(p.username, b.spec.rank),
+                person=p if p == head else None,
+                signed_at=b.at(REV, issued + 1, 16, 30),
+            )
+            for p in people
+        ],
+        case_report=f"承办人{b.lead.full_name}汇报：{b.facts}拟{b.decision_text}法制机构重新审核后仍认为适用法律不当。",
+        speeches=[
+            review.Speech(
+                people[1].full_name, f"违法事实属{b.violation.title}，适用{b.violation.basis}更为准确。"
+            ),
+            review.Speech(b.reviewer.full_name, "从条文文义看两者均可适用，建议集体研究确定。"),
+            review.Speech(head.full_name, "同意承办科室意见，按原拟定条款作出处罚决定。"),
+        ],
+        conclusion=f"经集体研究，适用{b.violation.basis}，决定对当事人{b.decision_text}",
+        decision="penalty",
+        av_record=recording,
+    )
 
 
 def deliberation_av(b: CaseBuild) -> None:
@@ -341,7 +436,7 @@ def deliberation_av(b: CaseBuild) -> None:
         "device_no": b.device(31),
         "recorded_by": b.archivist.full_name,
         "continuous": True,
-        "scenario": "other",
+        "scenario": "deliberation",
         "consent": "not_applicable",
     }
     b.av("video", data, [b.video_file(start, "集体讨论录像")], document=b.last["collective_discussion"])
@@ -400,6 +495,7 @@ __all__ = [
     "investigation_report",
     "legal_review",
     "notice_av",
+    "objection_and_collective",
     "penalty_decision",
     "statement_av",
     "statement_defence",

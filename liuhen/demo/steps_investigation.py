@@ -179,7 +179,7 @@ def preservation(b: CaseBuild) -> None:
         "device_no": b.device(1),
         "recorded_by": b.second.full_name,
         "continuous": True,
-        "scenario": "other",
+        "scenario": "preservation",
         "consent": "not_applicable",
     }
     b.av("video", video, [b.video_file(start, "先行登记保存过程录像")], document=notice)
@@ -234,7 +234,7 @@ def coercive(b: CaseBuild) -> None:
         "device_no": b.device(1),
         "recorded_by": b.second.full_name,
         "continuous": True,
-        "scenario": "other",
+        "scenario": "coercive_measure",
         "consent": "consented" if b.has("privacy") else "not_applicable",
     }
     level = Confidentiality.PRIVACY if b.has("privacy") else Confidentiality.NORMAL
@@ -290,6 +290,20 @@ def sampling(b: CaseBuild) -> None:
     record = b.record("sampling_record", data, signers)
     if b.spec.media_inline:
         b.attach(record, [b.video_file(when, "抽样过程录像")])
+        return
+    # PL 第十条: sampling is recorded on video as such (AV of its own scenario, not the site video).
+    video = {
+        "description": "抽样取证全过程录像：采样、封样及当事人签字。",
+        "recorded_at": when,
+        "ended_at": b.at(INV, 0, 10, 44),
+        "location": b.party.address,
+        "device_no": b.device(1),
+        "recorded_by": b.second.full_name,
+        "continuous": True,
+        "scenario": "sampling",
+        "consent": "not_applicable",
+    }
+    b.av("video", video, [b.video_file(when, "抽样过程录像")], document=record)
 
 
 def inquiry_notice(b: CaseBuild) -> None:

@@ -181,6 +181,7 @@ class _Fields:
         self.signed = signed  # role -> names of the signers recorded on this version
         self.specs = {spec.name: spec for spec in rtype.fields} if rtype else {}
         self.used: set[str] = set()
+        self.extra: dict[str, Any] = {}  # what a layout passes to its templates besides paras/rows
 
     def raw(self, name: str) -> Any:
         self.used.add(name)
@@ -302,6 +303,84 @@ def _service_receipt(f: _Fields) -> tuple[list[Para], list[Row]]:
     return [], rows
 
 
+def _advance_notice(f: _Fields) -> tuple[list[Para], list[Row]]:
+    """行政处罚事先告知书 as running text (DC-1: proposed decision, facts, evidence, law, the rights,
+    the channel and the deadline; 行政处罚法 第四十四条、第四十五条、第六十三条、第六十四条)."""
+    f.used.add("issued_on")  # printed as the date under the seal
+    paras = [Para("", f"{f.text('party', BLANK)}：")]
+    paras.append(Para("", f"经查，{f.text('facts', BLANK)}"))
+    if evidence := f.text("evidence"):
+        paras.append(Para("", f"上述事实，有以下证据证明：\n{evidence}"))
+    paras.append(
+        Para(
+            "",
+            f"依据{f.text('legal_basis', BLANK)}，本机关拟作出如下处理决定：{f.text('proposed_decision', BLANK)}",
+        )
+    )
+    f.used.add("proposed_amount")
+    rights = f.raw("rights") or []
+    named = [
+        label
+        for code, label in (("statement", "陈述"), ("defence", "申辩"), ("hearing", "要求听证"))
+        if code in rights
+    ]
+    deadline = f.text("statement_deadline")
+    period = f"自收到本告知书之日起{f.text('deadline_days', BLANK)}日内" + (
+        f"（至{deadline}）" if deadline else ""
+    )
+    paras.append(
+        Para(
+            "",
+            "根据《中华人民共和国行政处罚法》第四十四条、第四十五条"
+            + ("、第六十三条、第六十四条" if "hearing" in rights else "")
+            + f"的规定，你（单位）享有{'、'.join(named) or '陈述、申辩'}的权利。如需行使，请于{period}"
+            f"提出：{f.text('channel', BLANK)}逾期未提出的，视为放弃上述权利。",
+        )
+    )
+    for label, text in f.remaining():
+        paras.append(Para(label, text))
+    return paras, []
+
+
+@dataclass(frozen=True)
+class HandoverLine:
+    """A row of the 案卷移交清单 with its 审核前 and 审核后 columns."""
+
+    label: str
+    before: str
+    after: str
+
+
+def _case_file_handover(f: _Fields) -> tuple[list[Para], list[Row]]:
+    """重大行政执法决定案卷移交清单 as the annex form of HY-FS: 序号, 案卷名称, then 审核前 / 审核后
+    columns of 移交人, 接收人, 移交时间, 移交地点 and 案卷材料 (LR-2, LR-5)."""
+    lines = [
+        HandoverLine("移交人", f.text("handed_by_before"), f.text("handed_by_after")),
+        HandoverLine("接收人", f.text("received_by_before"), f.text("received_by_after")),
+        HandoverLine("移交时间", f.text("handed_at_before"), f.text("handed_at_after")),
+        HandoverLine("移交地点", f.text("place_before"), f.text("place_after")),
+    ]
+
+    def numbered(name: str) -> list[str]:
+        items = f.raw(name) or []
+        return [f"{i}. {item}" for i, item in enumerate(items if isinstance(items, list) else [items], 1)]
+
+    before, after = numbered("materials"), numbered("returned_materials")
+    remaining = f.remaining()
+    f.extra["handover"] = {
+        "note_label": "备　注",
+        "note": "\n".join(f"{label}：{text}" for label, text in remaining),
+        "register_no": f.text("register_no"),
+        "case_file_name": f.text("case_file_name"),
+        "lines": lines,
+        "materials_before": before,
+        "materials_after": after,
+        "materials_before_text": "\n".join(before),
+        "materials_after_text": "\n".join(after),
+    }
+    return [], [Row(label, text, tall="\n" in text) for label, text in remaining]
+
+
 def _generic(f: _Fields) -> tuple[list[Para], list[Row]]:
     return [], [Row(label, text, tall="\n" in text) for label, text in f.remaining()]
 
@@ -313,6 +392,8 @@ def _case_row(case_title: str) -> Row:
 _LAYOUTS: dict[str, Callable[[_Fields], tuple[list[Para], list[Row]]]] = {
     "penalty_decision": _penalty_decision,
     "service_receipt": _service_receipt,
+    "case_file_handover": _case_file_handover,
+    "advance_notice": _advance_notice,
 }
 
 
@@ -338,6 +419,10 @@ def _document_date(record: Record, values: Mapping[str, Any]) -> date:
         if isinstance(when, date):
             return when
     return timezone.localtime(record.created_at).date()
+
+
+# Layouts that print the signers under the form.
+_SIGNED_LAYOUTS = frozenset({"generic", "case_file_handover"})
 
 
 def layout_of(record_type: str) -> str:
@@ -382,8 +467,9 @@ def build_document(record: Record) -> DocumentContent:
         paragraphs=tuple(paragraphs),
         rows=tuple(rows),
         # Dedicated layouts place their signatures in the form itself (or need only the seal).
-        sign_lines=tuple(_sign_lines(signed, rtype)) if layout == "generic" else (),
+        sign_lines=tuple(_sign_lines(signed, rtype)) if layout in _SIGNED_LAYOUTS else (),
         date_cn=chinese_date(_document_date(record, values)),
         digest=document_digest(record),
         payload=qr_payload(record),
+        extra=fields.extra,
     )

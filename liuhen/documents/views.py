@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from liuhen.access.selectors import can_view
 from liuhen.cases.forms import error_messages
 from liuhen.documents.content import build_document
 from liuhen.documents.verification import check_code
@@ -41,13 +42,19 @@ def _person(request: HttpRequest) -> Person:
 
 
 def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A download is an export (AC-1): own work scope, or a grant for ``export``; the PDF carries a
+    watermark with who downloaded it and when (AC-4)."""
     person = _person(request)
     record = get_record_for(person, pk)
+    if not can_view(person, record, action="export"):
+        raise PermissionDenied("您只获准查阅该案卷，未获准导出文书：请在“调阅申请”中申请导出（AC-1）。")
     content = build_document(record)
+    watermark = ""
     if fmt == "pdf":
-        from liuhen.documents.pdf import render_pdf_content  # WeasyPrint loads Pango: only on demand
+        from liuhen.documents.pdf import render_pdf_content, watermark_text  # WeasyPrint: on demand
 
-        data, media_type = render_pdf_content(content), PDF
+        watermark = watermark_text(person.ledger_label())
+        data, media_type = render_pdf_content(content, watermark=watermark), PDF
     else:
         from liuhen.documents.word import render_docx_content
 
@@ -57,7 +64,13 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         action="document.export",
         obj=record,
         case_id=record.case_id,
-        detail={"format": fmt, "digest": content.digest, "version": record.version, "size": len(data)},
+        detail={
+            "format": fmt,
+            "digest": content.digest,
+            "version": record.version,
+            "size": len(data),
+            "watermark": watermark,
+        },
     )
     response = HttpResponse(data, content_type=media_type)
     disposition = content_disposition_header(True, f"{content.filename_stem}.{fmt}")

@@ -33,7 +33,7 @@ TITLE_FONT = "方正小标宋简体"
 LABEL_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
 SEAL_ALT = "（印章）"
-_PARAGRAPH_LAYOUTS = frozenset({"penalty_decision"})
+_PARAGRAPH_LAYOUTS = frozenset({"penalty_decision", "advance_notice"})
 _TEXT_WIDTH_MM = 210 - 28 - 26
 
 
@@ -108,7 +108,40 @@ def _page_number(paragraph: Paragraph) -> None:
     _font(paragraph.add_run(" 页"), size=8)
 
 
-def _build_template(paragraph_body: bool) -> bytes:
+def _handover_table(doc: Any) -> None:
+    """The 案卷移交清单 of HY-FS's annex: 序号 and 案卷名称 across, then 审核前 / 审核后 columns."""
+    table = doc.add_table(rows=8, cols=3)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    half = (_TEXT_WIDTH_MM - 32) / 2
+    widths = (Mm(32), Mm(half), Mm(half))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for index, (label, value) in enumerate(
+        (("序　号", "{{ handover.register_no }}"), ("案卷名称", "{{ handover.case_file_name }}"))
+    ):
+        _cell_text(table.cell(index, 0), label, size=13, align=center)
+        merged = table.cell(index, 1).merge(table.cell(index, 2))
+        _cell_text(merged, value, size=13)
+    _cell_text(table.cell(2, 1), "审核前", size=13, align=center)
+    _cell_text(table.cell(2, 2), "审核后", size=13, align=center)
+    _cell_text(table.cell(3, 0), "{%tr for line in handover.lines %}", size=13)
+    _cell_text(table.cell(4, 0), "{{ line.label }}", size=13, align=center)
+    _cell_text(table.cell(4, 1), "{{ line.before }}", size=13)
+    _cell_text(table.cell(4, 2), "{{ line.after }}", size=13)
+    _cell_text(table.cell(5, 0), "{%tr endfor %}", size=13)
+    _cell_text(table.cell(6, 0), "案卷材料", size=13, align=center)
+    _cell_text(table.cell(6, 1), "{{ handover.materials_before_text }}", size=12)
+    _cell_text(table.cell(6, 2), "{{ handover.materials_after_text }}", size=12)
+    _cell_text(table.cell(7, 0), "{{ handover.note_label }}", size=13, align=center)
+    merged = table.cell(7, 1).merge(table.cell(7, 2))
+    _cell_text(merged, "{{ handover.note }}", size=12)
+
+
+def _build_template(paragraph_body: bool, handover: bool = False) -> bytes:
     doc = Document()
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
@@ -136,6 +169,11 @@ def _build_template(paragraph_body: bool) -> bytes:
         body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         _font(body.add_run("{% if para.label %}{{ para.label }}：{% endif %}"), east_asia=LABEL_FONT)
         _font(body.add_run("{{ para.text }}"))
+        _control(doc, "{%p endfor %}")
+    elif handover:
+        _handover_table(doc)
+        _control(doc, "{%p for line in sign_lines %}")
+        _para(doc, "{{ line.label }}（签名）：{{ line.names or '＿＿＿＿＿＿＿＿' }}", size=14)
         _control(doc, "{%p endfor %}")
     else:
         table = doc.add_table(rows=3, cols=2)
@@ -186,8 +224,8 @@ def _build_template(paragraph_body: bool) -> bytes:
 
 
 @functools.cache
-def template_bytes(paragraph_body: bool) -> bytes:
-    return _build_template(paragraph_body)
+def template_bytes(paragraph_body: bool, handover: bool = False) -> bytes:
+    return _build_template(paragraph_body, handover)
 
 
 @functools.cache
@@ -224,7 +262,11 @@ def _describe_images(tpl: DocxTemplate, qr: bytes, payload: str) -> None:
 
 
 def render_docx_content(content: DocumentContent) -> bytes:
-    tpl = DocxTemplate(io.BytesIO(template_bytes(content.layout in _PARAGRAPH_LAYOUTS)))
+    tpl = DocxTemplate(
+        io.BytesIO(
+            template_bytes(content.layout in _PARAGRAPH_LAYOUTS, content.layout == "case_file_handover")
+        )
+    )
     qr = qr_png(content.payload)
     context = {
         **content.as_context(),

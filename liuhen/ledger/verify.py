@@ -9,6 +9,9 @@ Nothing stored is trusted: not a flag, not a head pointer, not a checkpoint's ow
 4. every case's stage/branch against its write-once stage history, and every recording device's
    status/department against its write-once equipment events;
 5. every blob file: present, digests and size recomputed; every vault file must be a known blob.
+   A blob disposed of under retention (``liuhen.retention``) may be absent only when its tombstone
+   is valid: signed by the agency key, describing the blob, with two approvals by different people
+   other than the requester; any other absence is ``missing``, a bad tombstone is ``tombstone``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from liuhen.vault.services import get_storage
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # changed | missing | untracked | chain | checkpoint | signature | stage | state | pending
+    kind: str  # changed | missing | untracked | chain | checkpoint | signature | stage | state | pending | tombstone
     item: str  # e.g. "ledger#12", "records.record:5", "blob sm3:…", "file sm3/ab/cd/…"
     detail: str
 
@@ -50,6 +53,7 @@ class Report:
     rows: int = 0
     blobs: int = 0
     uncovered_entries: int = 0
+    disposed: int = 0  # blobs absent under a valid tombstone (retention disposal)
 
     @property
     def ok(self) -> bool:
@@ -224,13 +228,43 @@ def _check_devices(report: Report) -> None:
             )
 
 
-def _check_blobs(report: Report, progress: Callable[[str], None] | None) -> None:
+def _check_tombstones(report: Report) -> set[int]:
+    """Every disposal tombstone; returns the ids of blobs whose absence a valid tombstone explains."""
+    from liuhen.retention.models import Tombstone
+    from liuhen.retention.tombstones import check_all
+
+    if not Tombstone.objects.exists():
+        return set()
+    path = Path(settings.LIUHEN_KEYS_DIR) / "agency-sm2.pub"
+    try:
+        public_key: bytes | None = signing.load_public_key(path)
+    except (OSError, ValueError):
+        public_key = None  # _check_checkpoints names the unreadable key; the signature still must verify
+    valid: set[int] = set()
+    for blob_id, item, problems in check_all(public_key):
+        for detail in problems:
+            report.add("tombstone", item, detail)
+        if not problems:
+            valid.add(blob_id)
+    return valid
+
+
+def _check_blobs(report: Report, progress: Callable[[str], None] | None, disposed: set[int]) -> None:
     storage = get_storage()
     known: set[str] = set()
     for blob in Blob.objects.order_by("pk").iterator(chunk_size=2000):
         known.add(blob.storage_key)
         report.blobs += 1
         item = f"blob {blob.sm3}"
+        if blob.pk in disposed:
+            report.disposed += 1
+            if storage.exists(blob.storage_key):
+                report.add(
+                    "pending",
+                    item,
+                    "已销毁的文件仍在证据库（运行 liuhen retention --finish） disposed file still stored",
+                )
+            continue
         if not storage.exists(blob.storage_key):
             report.add("missing", item, f"证据文件缺失 file missing: {blob.storage_key}")
             continue
@@ -258,8 +292,9 @@ def verify(*, blobs: bool = True, progress: Callable[[str], None] | None = None)
     _check_sealed_rows(report, sealed)
     _check_stages(report)
     _check_devices(report)
+    disposed = _check_tombstones(report)
     if blobs:
-        _check_blobs(report, progress)
+        _check_blobs(report, progress, disposed)
     return report
 
 

@@ -106,6 +106,13 @@ def predicate(condition: FieldCondition) -> Callable[[dict[str, Any]], bool]:
     """``field_holds`` for one condition, with a fast path for the common case: eq / ne / in /
     not_in against plain (non-numeric) strings or booleans — same results, no per-call parsing."""
     name, op, wanted = condition.name, condition.op, condition.value
+    if op in ("present", "absent"):  # as field_holds: filled / empty (a missing key is empty)
+        filled_wanted = op == "present"
+
+        def filled(data: dict[str, Any]) -> bool:
+            return (not is_empty(data.get(name))) is filled_wanted
+
+        return filled
     if op in ("eq", "ne", "in", "not_in"):
         choices = wanted if op in ("in", "not_in") and isinstance(wanted, tuple | list) else (wanted,)
         positive = op in ("eq", "in")

@@ -193,10 +193,86 @@ def _signers(raw: dict[str, Any]) -> tuple[SignerSnap, ...]:
 
 
 def _attachments(raw: dict[str, Any]) -> tuple[AttachmentSnap, ...]:
+    """Rows (record id, media type, size, the blob's vault time, blob id[, AV facts])."""
     rows = raw["_raw"][_ATTACHMENTS]
     if not rows:
         return ()
-    return tuple(AttachmentSnap(media, size, aware(created_at)) for _, media, size, created_at in rows)
+    return tuple(_attachment(row) for row in rows)
+
+
+def _attachment(row: tuple[Any, ...]) -> AttachmentSnap:
+    """An ``AttachmentSnap`` without running the frozen dataclass's ``__init__`` (a setattr per
+    field): its instance dict holds what the row gives, the other fields read their class
+    defaults — equal to ``AttachmentSnap(...)`` of the same values."""
+    snap = object.__new__(AttachmentSnap)
+    values = {"media_type": row[1], "size": row[2], "created_at": aware(row[3])}
+    if len(row) > 5:
+        values.update(row[5])
+    object.__setattr__(snap, "__dict__", values)
+    return snap
+
+
+_AV_PREFIXES = ("video/", "audio/", "image/")
+
+
+def _opening(text: Any) -> tuple[str, ...]:
+    value = _loads(text) if isinstance(text, str | bytes) else None
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+
+def _av_facts(blob_ids: set[int]) -> dict[tuple[Any, Any], dict[str, Any]]:
+    """What the imported items (``av.MediaItem``) and the officers' current declarations
+    (``av.MediaDeclaration``) say about these blobs, per (agency, blob): ``AttachmentSnap``
+    keyword arguments. Two queries, whatever the number of blobs."""
+    from datetime import timedelta
+
+    from liuhen.av.models import MediaDeclaration, MediaItem
+
+    facts: dict[tuple[Any, Any], dict[str, Any]] = {}
+    if not blob_ids:
+        return facts
+    ordered = sorted(blob_ids)
+    items = _fetch(
+        MediaItem.objects.filter(blob_id__in=id_set(ordered))
+        .order_by("pk")
+        .values_list("agency_id", "blob_id", _moment("recorded_at"), "duration_ms", "recorder_no")
+    )
+    for agency_id, blob_id, recorded_at, duration_ms, recorder_no in items:
+        entry = facts.setdefault((agency_id, blob_id), {})
+        if recorded_at is not None:
+            start = aware(recorded_at)
+            entry["recorded_at"] = start
+            if duration_ms:
+                entry["ended_at"] = start + timedelta(milliseconds=int(duration_ms))
+        if recorder_no:
+            entry["recorder_no"] = recorder_no
+    declared = _fetch(
+        MediaDeclaration.objects.filter(blob_id__in=id_set(ordered), superseded_by__isnull=True)
+        .order_by("pk")
+        .values_list(
+            "agency_id",
+            "blob_id",
+            "field_work",
+            _moment("returned_at"),
+            "consent",
+            "secret",
+            "privacy",
+            "opening_statement",
+            "gap_explanation",
+        )
+    )
+    for agency_id, blob_id, field_work, returned_at, consent, secret, privacy, opening, gap in declared:
+        entry = facts.setdefault((agency_id, blob_id), {})
+        entry.update(
+            field_work=field_work or "",
+            returned_at=aware(returned_at) if returned_at is not None else None,
+            consent=consent or "",
+            secret=bool(secret),
+            privacy=bool(privacy),
+            opening_statement=_opening(opening),
+            gap_explanation=gap or "",
+        )
+    return facts
 
 
 class LoadedRecord(RecordSnap):
@@ -208,6 +284,14 @@ class LoadedRecord(RecordSnap):
     created_at = _Lazy(_created)
     signers = _Lazy(_signers)
     attachments = _Lazy(_attachments)
+
+    def may_have_av(self) -> bool:
+        """Answered from the stored file rows while the files are not built."""
+        raw = self.__dict__
+        if "attachments" in raw or "_raw" not in raw:
+            return True
+        rows = raw["_raw"][_ATTACHMENTS]
+        return bool(rows) and any(isinstance(row[1], str) and row[1].startswith(_AV_PREFIXES) for row in rows)
 
     def may_hold(self, field: str) -> bool:
         """Answered from the stored JSON text while it is not parsed: a key that appears nowhere
@@ -357,9 +441,14 @@ def _signers_query(signed: frozenset[str] | None) -> Callable[[Sequence[int] | R
     return build
 
 
-def _records(ids: Sequence[int], signed: frozenset[str] | None) -> dict[int, list[RecordSnap]]:
+def _records(
+    ids: Sequence[int], signed: frozenset[str] | None, agency_of: dict[int, Any] | None = None
+) -> dict[int, list[RecordSnap]]:
     """The current records of the cases ``ids``, per case, oldest first (content not yet built).
-    Signatures are fetched only for the record types in ``signed`` (None: all)."""
+    Signatures are fetched only for the record types in ``signed`` (None: all). A file's upload
+    time is its blob's vault time (an item imported from a dock reached the vault when imported,
+    not when it was attached); audio-visual files get what their imported item and the officers'
+    declarations say (per the case's agency, ``agency_of``)."""
     rows = fetch_batch(
         ("records",),
         ids,
@@ -390,16 +479,34 @@ def _records(ids: Sequence[int], signed: frozenset[str] | None) -> dict[int, lis
             lambda in_ids: (
                 RecordAttachment.objects.filter(record__case_id__in=in_ids)
                 .order_by("record_id", "pk")
-                .values_list("record_id", "blob__media_type", "blob__size", _moment("created_at"))
+                .values_list(
+                    "record_id", "blob__media_type", "blob__size", _moment("blob__created_at"), "blob_id"
+                )
             ),
         )
     )
+    av_blobs = {
+        row[4]
+        for rows in attachments.values()
+        for row in rows
+        if isinstance(row[1], str) and row[1].startswith(_AV_PREFIXES)
+    }
+    av_facts = _av_facts(av_blobs) if av_blobs else {}
     superseded = {row[7] for row in rows if row[7] is not None}
     rows_of: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         rows_of[row[1]].append(row)
     new, set_attr = object.__new__, object.__setattr__
     by_case: dict[int, list[RecordSnap]] = {}
+    if av_facts:
+        agencies: dict[Any, Any] = agency_of or {}
+        case_of = {row[0]: row[1] for row in rows}
+        for record_id, files in attachments.items():
+            agency_id = agencies.get(case_of.get(record_id))
+            if any((agency_id, f[4]) in av_facts for f in files):
+                attachments[record_id] = [
+                    (*f, av_facts[(agency_id, f[4])]) if (agency_id, f[4]) in av_facts else f for f in files
+                ]
     for case_id, case_rows in rows_of.items():
         # Oldest first, (created_at, pk), as an ORDER BY would give (the stored times are ISO text
         # on SQLite, datetimes elsewhere): sorting a case's few rows here costs a fraction of
@@ -435,7 +542,7 @@ def _records(ids: Sequence[int], signed: frozenset[str] | None) -> dict[int, lis
 
 def _load(cases: Sequence[dict[str, Any]], today: date) -> list[CaseSnapshot]:
     ids = [c["id"] for c in cases]
-    by_case = _records(ids, _signed_types(cases))
+    by_case = _records(ids, _signed_types(cases), {c["id"]: c.get("agency_id") for c in cases})
     history: dict[int, list[StageEvent]] = defaultdict(list)
     for case_id, from_stage, to_stage, branch, at, reason in fetch_batch(
         ("history",),

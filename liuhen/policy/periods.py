@@ -9,10 +9,10 @@ Due dates are remembered per calendar object: a year's cases share a few hundred
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from liuhen.policy.conditions import LOCAL_TZ, record_moment, to_local
-from liuhen.policy.rules import UPLOADED, Deadline, Rule
+from liuhen.policy.conditions import LOCAL_TZ, parse_moment, record_moment, to_local
+from liuhen.policy.rules import FILE_ANCHOR, UPLOADED, Deadline, Rule
 from liuhen.policy.snapshot import RecordSnap
 
 if TYPE_CHECKING:
@@ -110,6 +110,9 @@ class Period:
         self.start: list[tuple[str, int, str]] = []
         for spec in deadline.start:
             kind, _, rest = spec.partition(":")
+            if kind == FILE_ANCHOR:
+                self.start.append((spec, _FILE, rest))
+                continue
             code, _, field = rest.partition(".")
             self.start.append((spec, _OWN if kind == "record" and code == own_type else _CASE, field))
         self.until: list[tuple[str, int, str]] = []
@@ -121,11 +124,24 @@ class Period:
             code, _, field = rest.partition(".")
             self.until.append((spec, _OWN if kind == "record" and code == own_type else _CASE, field))
 
-    def state(self, case: CaseIndex, record: RecordSnap | None, calendar: Calendar) -> DeadlineState | None:
-        """None: not started, stopped by a branch, or an optional period that lapsed."""
+    def state(
+        self,
+        case: CaseIndex,
+        record: RecordSnap | None,
+        calendar: Calendar,
+        facts: dict[str, Any] | None = None,
+    ) -> DeadlineState | None:
+        """None: not started, stopped by a branch, or an optional period that lapsed. ``facts``:
+        the file a per-file rule is about (``file:<fact>`` anchors, ``uploaded``)."""
         start: dt.datetime | None = None
         try:
             for spec, kind, field in self.start:
+                if kind == _FILE:
+                    moment = parse_moment(facts.get(field)) if facts is not None else None
+                    if moment is not None:
+                        start = moment[0]
+                        break
+                    continue
                 if kind == _OWN and record is not None:
                     mine = record_moment(record, field)
                     if mine is not None:
@@ -141,7 +157,7 @@ class Period:
             last, provisional = due_at(self.deadline, start, calendar)
         except (OverflowError, ValueError):
             return None
-        met = self._met_at(case, record, start)
+        met = self._met_at(case, record, start, facts)
         if met is not None:
             return (MET if met <= last else LATE), last.date(), provisional, met
         if case.branch and case.branch not in self.own_branch:
@@ -152,10 +168,23 @@ class Period:
             return None
         return OVERDUE, last.date(), provisional, None
 
-    def _met_at(self, case: CaseIndex, record: RecordSnap | None, start: dt.datetime) -> dt.datetime | None:
+    def _met_at(
+        self,
+        case: CaseIndex,
+        record: RecordSnap | None,
+        start: dt.datetime,
+        facts: dict[str, Any] | None = None,
+    ) -> dt.datetime | None:
         """When the deadline was met: the first meeting event (at or after the start for a forward
-        period, so each record of a per-record rule is matched by its own answer)."""
+        period, so each record of a per-record rule is matched by its own answer). For a per-file
+        rule ``uploaded`` is the file's own upload."""
         for spec, kind, arg in self.until:
+            if kind == _UPLOAD and facts is not None:
+                uploaded = facts.get("uploaded_at")
+                own = to_local(uploaded) if isinstance(uploaded, dt.datetime) else None
+                if own is not None:
+                    return own
+                continue
             if kind == _UPLOAD:
                 own = _uploaded(record, arg) if record is not None else None
                 if own is not None:
@@ -178,7 +207,7 @@ class Period:
         return None
 
 
-_CASE, _OWN, _UPLOAD = 0, 1, 2
+_CASE, _OWN, _UPLOAD, _FILE = 0, 1, 2, 3
 
 
 __all__ = ["DUE", "LATE", "MET", "OVERDUE", "Calendar", "DeadlineState", "DueLike", "Period", "due_at"]

@@ -28,6 +28,8 @@ REQUIRE_GROUPS = (
     "preceded_by",
     "any_of",
     "forbidden",
+    "opening_statement",
+    "av_gaps",
 )
 # A record whose data has this boolean field set to true marks its case as complex/major
 # (案情复杂、重大、疑难; PL 第六条, HY-FS 第二条第（四）项): ``when.complex_case`` tests it.
@@ -35,6 +37,38 @@ COMPLEX_FLAG_FIELD = "complex_case"
 # Deadline anchor: the upload time of the triggering record's own attachment (optionally only
 # files whose media type starts with a prefix, "uploaded:video/").
 UPLOADED = "uploaded"
+# Per-file rules (``when.media``) are evaluated for each audio-visual file of a case, wherever it is
+# attached; their ``when.field`` conditions, ``fields`` requirements and ``file:<fact>`` deadline
+# anchors read these facts of the file (name → catalogue-like type). For a file of a photo / audio /
+# video record the record's own fields come first (recorded_at, taken_at, ended_at, returned_at,
+# upload_delay_reason → field_work, recorder_no / device_no, scenario, consent, opening_statement,
+# gap_explanation), then the imported item and the officer's declarations about the file.
+FILE_FACTS: dict[str, str] = {
+    "recorded_at": "datetime",
+    "ended_at": "datetime",
+    "returned_at": "datetime",
+    "uploaded_at": "datetime",
+    "field_work": "choice",
+    "recorder_no": "text",
+    "scenario": "choice",
+    "consent": "choice",
+    "secret": "boolean",
+    "privacy": "boolean",
+    "opening_statement": "multichoice",
+    "gap_explanation": "text",
+}
+FILE_ANCHOR = "file"
+_AV_TYPE_OF = {"video/": "video", "audio/": "audio", "image/": "photo"}
+# AV-4: what the officer states at the start of a recording (YC 第十二条, HY-JL 第二十一条); the
+# values of the ``opening_statement`` fields and declarations.
+OPENING_ITEMS: dict[str, str] = {
+    "time": "执法时间",
+    "place": "执法地点",
+    "officers": "执法人员姓名及执法证号",
+    "certificate": "出示执法证件",
+    "action": "执法行为（事项）",
+    "recording_notice": "告知当事人及在场人员正在音像记录",
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +99,9 @@ class When:
     case_has: tuple[RecordCondition, ...] = ()  # all must hold
     case_lacks: tuple[RecordCondition, ...] = ()  # none may hold
     complex_case: bool | None = None
+    # A per-file rule: evaluated for each audio-visual file of the case whose media type starts
+    # with one of these (its ``fields`` then read the file's facts, FILE_FACTS).
+    media: tuple[str, ...] = ()
 
     @property
     def field(self) -> FieldCondition | None:
@@ -92,6 +129,17 @@ class MinCount:
 
 
 @dataclass(frozen=True)
+class AvGaps:
+    """AV-6: during the triggering record's activity (``start`` to ``end``, datetime fields of it)
+    consecutive video/audio clips from the same recorder may be apart by at most
+    ``tolerance_minutes``; a longer gap needs an explanation on the later clip."""
+
+    start: str
+    end: str
+    tolerance_minutes: int
+
+
+@dataclass(frozen=True)
 class Require:
     records: tuple[str, ...] = ()
     all_records: tuple[str, ...] = ()
@@ -110,6 +158,11 @@ class Require:
     any_of: tuple[Require, ...] = ()  # met when one of the groups is
     forbidden: bool = False
     any_stage: bool = False
+    # With ``media``: AV of the triggering record itself, or AV of one of these scenarios anywhere
+    # in the case (a photo / audio / video record whose ``scenario`` is one of them).
+    scenario: tuple[str, ...] = ()
+    opening_statement: tuple[str, ...] = ()  # per-file: the file's opening statement covers these
+    av_gaps: AvGaps | None = None
 
     @functools.cached_property
     def record_types(self) -> tuple[str, ...]:
@@ -118,6 +171,8 @@ class Require:
         if self.min_count is not None:
             found += self.min_count.records
         found += [anchor_record_type(a) for a in self.preceded_by]
+        if self.scenario:  # a photo / audio / video record of the scenario would do
+            found += [_AV_TYPE_OF[p] for p in self.media if p in _AV_TYPE_OF]
         for group in self.any_of:
             found += group.record_types
         return tuple(dict.fromkeys(t for t in found if t))
@@ -157,6 +212,10 @@ class Rule:
     def per_record(self) -> bool:
         return bool(self.when.record_type)
 
+    @property
+    def per_file(self) -> bool:
+        return bool(self.when.media)
+
     @functools.cached_property
     def record_types(self) -> tuple[str, ...]:
         """What would satisfy the rule (for the checklist)."""
@@ -189,10 +248,14 @@ def anchor_record_type(anchor: str) -> str:
 __all__ = [
     "COMPLEX_FLAG_FIELD",
     "FIELD_OPS",
+    "FILE_ANCHOR",
+    "FILE_FACTS",
+    "OPENING_ITEMS",
     "REQUIRE_GROUPS",
     "SEVERITIES",
     "UNITS",
     "UPLOADED",
+    "AvGaps",
     "Deadline",
     "FieldCondition",
     "MaxField",

@@ -31,10 +31,14 @@ from liuhen.policy.reviewconfig import (
 )
 from liuhen.policy.rules import (
     FIELD_OPS,
+    FILE_ANCHOR,
+    FILE_FACTS,
+    OPENING_ITEMS,
     REQUIRE_GROUPS,
     SEVERITIES,
     UNITS,
     UPLOADED,
+    AvGaps,
     Deadline,
     FieldCondition,
     MaxField,
@@ -64,14 +68,19 @@ _WHEN_KEYS = {
     "case_has",
     "case_lacks",
     "complex_case",
+    "media",
 }
-_REQUIRE_KEYS = {*REQUIRE_GROUPS, "refusal_with", "any_stage", "own_time"}
+_REQUIRE_KEYS = {*REQUIRE_GROUPS, "refusal_with", "any_stage", "own_time", "scenario"}
 _DEADLINE_KEYS = {"from", "days", "unit", "until", "optional"}
 _MIN_COUNT_KEYS = {"count", "count_of", "records", "items", "signers"}
 _DATE_TYPES = ("date", "datetime")
 _LIST_TYPES = ("list", "person_list", "multichoice")
 # Groups that read the triggering record (they need when.record_type).
-_PER_RECORD_GROUPS = ("fields", "media", "signers", "max_field", "preceded_by")
+_PER_RECORD_GROUPS = ("fields", "media", "signers", "max_field", "preceded_by", "av_gaps")
+# Groups a per-file rule (when.media) may use; opening_statement is for per-file rules only.
+_PER_FILE_GROUPS = ("fields", "forbidden", "opening_statement", "any_of")
+# The record type whose ``scenario`` choices name the AV scenarios (photo / audio / video share them).
+_SCENARIO_SOURCE = ("video", "scenario")
 _REVIEW_KEYS = {
     "citation",
     "block_citation",
@@ -171,6 +180,13 @@ class _Loader(TomlChecker):
         return code
 
     def record_field(self, record_type: str, name: str, where: str, *, types: Sequence[str] = ()) -> str:
+        if record_type == FILE_ANCHOR:
+            kind = FILE_FACTS.get(name)
+            if kind is None:
+                raise self.fail(where, f"音像文件没有 {name!r} 这一项，应为 {', '.join(FILE_FACTS)} 之一")
+            if types and kind not in types:
+                raise self.fail(where, f"音像文件的 {name} 的类型是 {kind}，应为 {'/'.join(types)}")
+            return name
         if not record_type:
             raise self.fail(where, f"字段 {name!r} 须与 when.record_type 一起使用")
         rtype = self.vocab.catalogue.get(record_type)
@@ -189,7 +205,9 @@ class _Loader(TomlChecker):
 
     # -- the document
     def load(self, document: Mapping[str, Any]) -> Pack:
-        self.unknown(document, {"pack", "rule", "review"}, "顶层")
+        # [archive] (case-file archiving, AR-1..4) is read and validated by liuhen.archives.config.
+        # [retention] (AV and document retention, RT-1..5) is read by liuhen.retention.config.
+        self.unknown(document, {"pack", "rule", "review", "archive", "retention"}, "顶层")
         header = self.table(document.get("pack"), "[pack]")
         self.unknown(header, _PACK_KEYS, "[pack]")
         code = self.string(header, "code", "[pack]")
@@ -427,7 +445,15 @@ class _Loader(TomlChecker):
         record_type = self.string(table, "record_type", where, required=False)
         if record_type:
             self.record_type(record_type, f"{where} record_type")
-        fields = self.conditions(table["field"], record_type, f"{where} field") if "field" in table else ()
+        media: tuple[str, ...] = ()
+        if "media" in table:
+            media = self.strings(table, "media", where)
+            if not media or any("/" not in m for m in media):
+                raise self.fail(where, 'media 应为媒体类型前缀的列表，如 ["video/", "audio/"]')
+            if record_type:
+                raise self.fail(where, "media（逐个音像文件的规则）不能与 record_type 同用")
+        subject = FILE_ANCHOR if media else record_type
+        fields = self.conditions(table["field"], subject, f"{where} field") if "field" in table else ()
         case_has = self.record_conditions(table, "case_has", where)
         case_lacks = self.record_conditions(table, "case_lacks", where)
         complex_case: bool | None = None
@@ -447,6 +473,7 @@ class _Loader(TomlChecker):
             case_has=case_has,
             case_lacks=case_lacks,
             complex_case=complex_case,
+            media=media,
         )
 
     def record_conditions(
@@ -472,8 +499,16 @@ class _Loader(TomlChecker):
                 where, f"须有且只有一个要求（{', '.join(REQUIRE_GROUPS)}），现有 {len(groups)} 个"
             )
         group = groups[0]
-        if group in _PER_RECORD_GROUPS and not when.record_type:
+        if when.media and group not in _PER_FILE_GROUPS:
+            raise self.fail(
+                where, f"逐个音像文件的规则（when.media）只能用 {', '.join(_PER_FILE_GROUPS)}，不能用 {group}"
+            )
+        if group == "opening_statement" and not when.media:
+            raise self.fail(where, "opening_statement 只能用于逐个音像文件的规则（须有 when.media）")
+        if group in _PER_RECORD_GROUPS and not when.record_type and not (when.media and group == "fields"):
             raise self.fail(where, f"{group} 只能用于逐条记录的规则（须有 when.record_type）")
+        if "scenario" in table and group != "media":
+            raise self.fail(where, "scenario 只能与 media 一起使用")
         if nested and group in ("any_of", "forbidden"):
             raise self.fail(where, f"any_of 的每一组不能再用 {group}")
         if "refusal_with" in table and group != "signers":
@@ -495,11 +530,21 @@ class _Loader(TomlChecker):
             if not kw["fields"]:
                 raise self.fail(where, "fields 不能为空")
             for name in kw["fields"]:
-                self.record_field(when.record_type, name, f"{where} fields")
+                self.record_field(FILE_ANCHOR if when.media else when.record_type, name, f"{where} fields")
         elif group == "media":
             kw["media"] = self.strings(table, "media", where)
             if not kw["media"] or any("/" not in m for m in kw["media"]):
                 raise self.fail(where, 'media 应为媒体类型前缀的列表，如 "video/"')
+            if "scenario" in table:
+                kw["scenario"] = self.choices(table, "scenario", where, self.scenarios())
+                if not kw["scenario"]:
+                    raise self.fail(where, "scenario 不能为空")
+        elif group == "opening_statement":
+            kw["opening_statement"] = self.choices(table, "opening_statement", where, tuple(OPENING_ITEMS))
+            if not kw["opening_statement"]:
+                raise self.fail(where, "opening_statement 不能为空")
+        elif group == "av_gaps":
+            kw["av_gaps"] = self.av_gaps(table["av_gaps"], when, f"{where} av_gaps")
         elif group == "signers":
             kw["signers"] = self.choices(table, "signers", where, self.vocab.roles)
             if not kw["signers"]:
@@ -538,6 +583,23 @@ class _Loader(TomlChecker):
             kw["forbidden"] = True
         kw["any_stage"] = self.boolean(table, "any_stage", where)
         return Require(**kw)
+
+    def scenarios(self) -> tuple[str, ...]:
+        """The AV scenario codes (the ``scenario`` choices of the photo / audio / video records)."""
+        code, name = _SCENARIO_SOURCE
+        spec = self.vocab.catalogue.get(code).field(name)
+        return tuple(value for value, _ in spec.choices)
+
+    def av_gaps(self, raw: Any, when: When, where: str) -> AvGaps:
+        table = self.table(raw, where)
+        self.unknown(table, {"start", "end", "tolerance_minutes"}, where)
+        start = self.record_field(
+            when.record_type, self.string(table, "start", where), where, types=_DATE_TYPES
+        )
+        end = self.record_field(when.record_type, self.string(table, "end", where), where, types=_DATE_TYPES)
+        return AvGaps(
+            start=start, end=end, tolerance_minutes=self.positive_int(table, "tolerance_minutes", where)
+        )
 
     def max_field(self, raw: Any, when: When, where: str) -> MaxField:
         mtable = self.table(raw, where)
@@ -609,12 +671,17 @@ class _Loader(TomlChecker):
             if field:
                 self.record_field(code, field, where, types=_DATE_TYPES)
             return value
+        if kind == FILE_ANCHOR and not until:
+            if per_record != FILE_ANCHOR:
+                raise self.fail(where, f"{value!r} 只能用于逐个音像文件的规则（须有 when.media）")
+            self.record_field(FILE_ANCHOR, rest, where, types=("datetime",))
+            return value
         if kind == UPLOADED and until and (not rest or "/" in rest):
             if not per_record:
                 raise self.fail(where, f"{value!r} 只能用于逐条记录的规则（须有 when.record_type）")
             return value
         options = ["record:<类型>[.<日期字段>]", "stage:<阶段>", "branch:<分支>"]
-        options.append("uploaded[:<媒体类型前缀>]" if until else "opened")
+        options.append("uploaded[:<媒体类型前缀>]" if until else "opened、file:<音像文件时间>")
         raise self.fail(where, f"{value!r} 无效，应为 {'、'.join(options)} 之一")
 
     def deadline(self, raw: Any, when: When, where: str) -> Deadline:
@@ -624,10 +691,9 @@ class _Loader(TomlChecker):
         until = self.strings(table, "until", where, scalar_ok=True)
         if not start or not until:
             raise self.fail(where, "缺少 from 或 until")
-        start = tuple(self.anchor(a, f"{where} from", until=False) for a in start)
-        until = tuple(
-            self.anchor(a, f"{where} until", until=True, per_record=when.record_type) for a in until
-        )
+        subject = FILE_ANCHOR if when.media else when.record_type
+        start = tuple(self.anchor(a, f"{where} from", until=False, per_record=subject) for a in start)
+        until = tuple(self.anchor(a, f"{where} until", until=True, per_record=subject) for a in until)
         days = table.get("days")
         if isinstance(days, bool) or not isinstance(days, int) or days == 0:
             raise self.fail(where, "days 应为非零整数")

@@ -43,9 +43,26 @@ class SignerSnap:
 
 @dataclass(frozen=True)
 class AttachmentSnap:
+    """A file of a record. For audio-visual files the loader adds what the recording itself and
+    the officer's declarations about it say (``liuhen.av``: the imported item's claimed recording
+    time, duration and recorder, and the current ``MediaDeclaration``); files that are neither
+    imported nor declared keep the defaults."""
+
     media_type: str
     size: int
-    created_at: datetime  # when it reached the vault (upload time)
+    created_at: datetime  # when the content reached the vault (upload time: the blob's time)
+    recorded_at: datetime | None = None  # recording start (the imported item's claimed time)
+    ended_at: datetime | None = None  # recording end (start + duration)
+    recorder_no: str = ""  # the recorder's serial (执法记录仪编号)
+    # The officer's declarations (AV-7 field work and return, AV-3 consent / secrets / privacy,
+    # AV-4 opening statement, AV-6 explanation of the gap before this clip).
+    field_work: str = ""  # "continuous" | "off_site" | "remote" (WD 第二十二条)
+    returned_at: datetime | None = None
+    consent: str = ""  # "not_applicable" | "consented" | "refused"
+    secret: bool = False  # commercial / technical secrets
+    privacy: bool = False  # personal privacy
+    opening_statement: tuple[str, ...] = ()
+    gap_explanation: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,11 @@ class RecordSnap:
     def may_hold(self, field: str) -> bool:
         """False only when ``data`` certainly has no ``field`` key: lets a reader skip a record
         whose content is not built yet (see ``policy.loading.LoadedRecord``). Here: always True."""
+        return True
+
+    def may_have_av(self) -> bool:
+        """False only when the record certainly has no video / audio / image file (lets the engine
+        skip building a loaded record's files). Here: always True."""
         return True
 
 

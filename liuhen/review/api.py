@@ -351,3 +351,105 @@ def review_bundle(request: HttpRequest, review_id: int) -> HttpResponse:
     response = HttpResponse(made.data, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, made.filename) or "attachment"
     return response
+
+
+# --- LR-6: objection, re-review, collective study (HY-FS 第十条) ------------------------------------
+
+
+class ObjectionIn(Schema):
+    reason: str
+
+
+class StepOut(Schema):
+    opinion_record_id: int
+    re_review: bool
+    opinion_type: str
+    issued_on: str
+    objection_id: int | None
+    objection_request: str | None
+    collective_record_id: int | None
+    collective_decision: str | None
+
+
+class DisagreementOut(Schema):
+    """The case's opinions, the objections to them and what came of them; what may be done next
+    (``object`` / ``re_review`` / ``collective``; the pending objection's id)."""
+
+    case_id: int
+    steps: list[StepOut]
+    next_action: str
+    pending_objection_id: int | None
+    decision_allowed: bool
+    decision_message: str
+
+
+def _disagreement(case_id: int, person: Person) -> DisagreementOut:
+    case = get_case_for(person, case_id)
+    d = selectors.disagreement_of(case)
+    gate = selectors.decision_gate(case)
+    return DisagreementOut(
+        case_id=case.pk,
+        steps=[
+            StepOut(
+                opinion_record_id=s.opinion.pk,
+                re_review=s.re_review,
+                opinion_type=str(s.opinion.fields.get("opinion_type") or ""),
+                issued_on=s.issued_on,
+                objection_id=s.objection.pk if s.objection else None,
+                objection_request=s.objection.request if s.objection else None,
+                collective_record_id=s.collective.record_id if s.collective else None,
+                collective_decision=s.collective.decision if s.collective else None,
+            )
+            for s in d.steps
+        ],
+        next_action=d.next_action,
+        pending_objection_id=d.pending.pk if d.pending else None,
+        decision_allowed=gate.allowed,
+        decision_message=gate.message,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/review-disagreement",
+    response={200: DisagreementOut, **ERROR_RESPONSES},
+    summary="审核意见异议、重新审核和集体研究",
+)
+def case_disagreement(request: HttpRequest, case_id: int) -> DisagreementOut:
+    return _disagreement(case_id, actor(request))
+
+
+@router.post(
+    "/review-opinions/{record_id}/objection",
+    response={201: DisagreementOut, **ERROR_RESPONSES},
+    summary="对审核意见提出异议",
+)
+def opinion_objection(request: HttpRequest, record_id: int, payload: ObjectionIn) -> Status[DisagreementOut]:
+    """LR-6: against the first opinion a re-review is asked for, against the re-review's a collective study."""
+    from liuhen.records.selectors import get_record_for
+
+    person = actor(request)
+    record = get_record_for(person, record_id)
+    services.object_to_opinion(actor=person, opinion_record=record, reason=payload.reason)
+    assert record.case_id is not None
+    return Status(201, _disagreement(record.case_id, person))
+
+
+@router.post(
+    "/review-objections/{objection_id}/re-review",
+    response={201: DisagreementOut, **ERROR_RESPONSES},
+    summary="重新审核",
+)
+def objection_re_review(
+    request: HttpRequest, objection_id: int, payload: OpinionIn
+) -> Status[DisagreementOut]:
+    """LR-6: the legal office's re-review, a new 法制审核意见书."""
+    from liuhen.review.models import Objection
+
+    person = actor(request)
+    objection = get_object_or_404(
+        Objection.objects.filter(case__in=cases_visible_to(person)), pk=objection_id
+    )
+    services.re_review(
+        actor=person, objection=objection, opinion_type=payload.opinion_type, text=payload.text
+    )
+    return Status(201, _disagreement(objection.case_id, person))

@@ -25,7 +25,7 @@ from liuhen.org.models import Person
 from liuhen.records.models import Record
 from liuhen.records.selectors import records_of_case
 from liuhen.review import selectors
-from liuhen.review.models import Receipt, Submission
+from liuhen.review.models import CollectiveDecision, Objection, Receipt, ReReview, Submission
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -122,6 +122,22 @@ def build_bundle(
     opinion = getattr(receipt, "opinion", None)
     if opinion is not None:
         wanted.append(("03_法制审核意见书", opinion.record))
+        # LR-6: the re-reviews of this round's opinion and the collective study that followed.
+        chain = opinion.record
+        for step in range(1, 10):
+            objection = Objection.objects.filter(opinion_record=chain).first()
+            if objection is None:
+                break
+            answer = ReReview.objects.filter(objection=objection).select_related("record").first()
+            collective = (
+                CollectiveDecision.objects.filter(objection=objection).select_related("record").first()
+            )
+            if collective is not None:
+                wanted.append((f"03_集体讨论记录_{step}", collective.record))
+            if answer is None:
+                break
+            wanted.append((f"03_法制审核意见书_重新审核_{step}", answer.record))
+            chain = answer.record
     for index, record in enumerate(selectors.decision_records(case), 1):
         wanted.append((f"04_{record.title}_{index}", record))
     for index, record in enumerate(selectors.filing_records(case), 1):

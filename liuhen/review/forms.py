@@ -210,3 +210,92 @@ class FilingForm(forms.Form):
             "received_by": d["received_by"],
             "documents": _lines(d["documents"]),
         }
+
+
+# --- LR-6: objection, re-review, collective study; DC-5 rooms ------------------------------------------
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(label="异议及理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReReviewForm(forms.Form):
+    opinion_type = forms.ChoiceField(
+        label="重新审核意见类型", choices=[("", "—"), *list(OpinionType.choices)]
+    )
+    text = forms.CharField(label="重新审核意见及理由", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label="场所名称", max_length=200)
+    equipment = forms.CharField(label="录音录像设施", max_length=200, required=False)
+
+
+DISCUSSION_DECISIONS = [
+    ("penalty", "给予行政处罚"),
+    ("no_penalty", "违法行为轻微，不予行政处罚"),
+    ("not_established", "违法事实不能成立，不予行政处罚"),
+    ("transfer", "移送其他机关处理"),
+    ("further_investigation", "补充调查"),
+    ("other", "其他"),
+]
+
+
+class CollectiveForm(forms.Form):
+    """The 集体讨论记录 of LR-6 (DC-3, DC-5). Attendees one per line ("姓名 职务"), statements one per
+    line ("姓名：发言"); the person registering signs in the system, the others on paper."""
+
+    held_at = LocalDateTimeField(label="讨论时间")
+    room = forms.ChoiceField(label="讨论场所（指定场所）")
+    host = forms.CharField(label="主持人", max_length=100)
+    recorder = forms.CharField(label="记录人", max_length=100)
+    attendees = forms.CharField(
+        label="参加人员", widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一人：姓名 职务。"
+    )
+    case_report = forms.CharField(
+        label="承办人汇报的案情及处理意见", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    speeches = forms.CharField(
+        label="讨论发言（逐人记录）",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="每行一条：姓名：发言内容。",
+    )
+    conclusion = forms.CharField(label="讨论结论", widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(label="决定类型", choices=DISCUSSION_DECISIONS)
+    av_record = forms.ChoiceField(label="本案的录像、录音记录", required=False)
+    av_file = forms.FileField(label="或上传全程录音录像", required=False)
+
+    def __init__(self, *args: Any, rooms: Iterable[Any] = (), av_records: Iterable[Any] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        room_field = self.fields["room"]
+        assert isinstance(room_field, forms.ChoiceField)
+        room_field.choices = [(str(r.pk), r.name) for r in rooms]
+        av_field = self.fields["av_record"]
+        assert isinstance(av_field, forms.ChoiceField)
+        av_field.choices = [
+            ("", "—"),
+            *((str(r.pk), f"{r.title}（{r.created_at:%Y-%m-%d}）") for r in av_records),
+        ]
+
+    def clean_attendees(self) -> list[tuple[str, str]]:
+        people = []
+        for line in _lines(self.cleaned_data["attendees"]):
+            name, _, title = line.partition(" ")
+            people.append((name.strip(), title.strip()))
+        return people
+
+    def clean_speeches(self) -> list[tuple[str, str]]:
+        found = []
+        for line in _lines(self.cleaned_data["speeches"]):
+            for sep in ("：", ":"):
+                if sep in line:
+                    speaker, _, text = line.partition(sep)
+                    found.append((speaker.strip(), text.strip()))
+                    break
+            else:
+                raise forms.ValidationError(f"请按“姓名：发言内容”填写：{line}")
+        return found
+
+    def clean_held_at(self) -> Any:
+        value = self.cleaned_data["held_at"]
+        return timezone.make_aware(value) if timezone.is_naive(value) else value

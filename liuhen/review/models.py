@@ -25,7 +25,7 @@ from django.db import models
 
 from liuhen.cases.models import Case
 from liuhen.org.models import Agency
-from liuhen.records.models import Record
+from liuhen.records.models import Record, RecordAttachment
 
 
 class Side(models.TextChoices):
@@ -396,7 +396,127 @@ class FileReturn(models.Model):
         return f"{self.receipt_id} 退还 {self.returned_at:%Y-%m-%d %H:%M}"
 
 
-# Event tables (write-once triggers: migrations/0002_write_once.py; core.testing.PROTECTED_TABLES).
+class ObjectionRequest(models.TextChoices):
+    """LR-6 (HY-FS 第十条): what the department asks for when it disagrees with an opinion."""
+
+    RE_REVIEW = "re_review", "要求法制机构重新审核"
+    COLLECTIVE = "collective", "提请本部门集体研究"
+
+
+class Objection(models.Model):
+    """LR-6 (HY-FS 第十条): the department objects to a legal review opinion (``opinion_record``: the
+    法制审核意见书 objected to, the first opinion or a re-review). Against the first opinion it asks
+    for a re-review; against the re-review's opinion, for collective study. One objection per
+    opinion."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_objections")
+    opinion_record = models.OneToOneField(
+        Record, verbose_name="有异议的法制审核意见书", on_delete=models.PROTECT, related_name="+"
+    )
+    request = models.CharField("请求", max_length=16, choices=ObjectionRequest.choices)
+    reason = models.TextField("异议及理由")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField("提出时间")
+
+    SEALED_FIELDS = ("case", "opinion_record", "request", "reason", "raised_by", "raised_at")
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        verbose_name = "法制审核意见异议"
+        verbose_name_plural = "法制审核意见异议"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_request_display()}"
+
+
+class ReReview(models.Model):
+    """LR-6: the legal office's re-review on an objection — a new 法制审核意见书 (``record``), written
+    once like the first opinion."""
+
+    objection = models.OneToOneField(Objection, on_delete=models.PROTECT, related_name="re_review")
+    opinion_type = models.CharField("审核意见类型", max_length=20, choices=OpinionType.choices)
+    text = models.TextField("重新审核意见及理由")
+    record = models.OneToOneField(
+        Record, verbose_name="法制审核意见书（重新审核）", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("出具时间")
+
+    SEALED_FIELDS = ("objection", "opinion_type", "text", "record", "issued_by", "issued_at")
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        verbose_name = "法制审核重新审核"
+        verbose_name_plural = "法制审核重新审核"
+
+    def __str__(self) -> str:
+        return f"{self.objection_id} 重新审核 {self.get_opinion_type_display()}"
+
+
+class DeliberationRoom(models.Model):
+    """DC-5 (PL 第十三条): a place the agency designated for 合议 and collective discussion (with its
+    recording equipment). A designation is an event; ``withdrawn`` designations are new rows."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("场所名称", max_length=200)
+    equipment = models.CharField("录音录像设施", max_length=200, blank=True)
+    withdrawn = models.BooleanField("撤销指定", default=False)
+    designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    designated_at = models.DateTimeField("登记时间")
+
+    SEALED_FIELDS = ("agency", "name", "equipment", "withdrawn", "designated_by", "designated_at")
+
+    class Meta:
+        ordering = ["designated_at", "pk"]
+        verbose_name = "指定的合议、集体讨论场所"
+        verbose_name_plural = "指定的合议、集体讨论场所"
+
+    def __str__(self) -> str:
+        return f"{self.name}{'（撤销）' if self.withdrawn else ''}"
+
+
+class CollectiveDecision(models.Model):
+    """LR-6 (HY-FS 第十条) with DC-3 / DC-5: the collective study the department asked for after the
+    re-review — the 集体讨论记录 (``record``: attendees, each speaker's statement, conclusion, every
+    attendee's signature), held in a designated room, with its audio-visual record checked
+    (``av_attachment``: the file found in the vault). ``decision`` is what it decided; a decision to
+    make the decision overrides the disagreement (LR-7)."""
+
+    objection = models.OneToOneField(Objection, on_delete=models.PROTECT, related_name="collective")
+    record = models.OneToOneField(
+        Record, verbose_name="集体讨论记录", on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField("决定类型", max_length=30)
+    room = models.ForeignKey(
+        DeliberationRoom, verbose_name="讨论场所", on_delete=models.PROTECT, related_name="+"
+    )
+    av_attachment = models.ForeignKey(
+        RecordAttachment, verbose_name="音像记录", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField("登记时间")
+
+    SEALED_FIELDS = (
+        "objection",
+        "record",
+        "decision",
+        "room",
+        "av_attachment",
+        "registered_by",
+        "registered_at",
+    )
+
+    class Meta:
+        ordering = ["registered_at", "pk"]
+        verbose_name = "集体研究决定"
+        verbose_name_plural = "集体研究决定"
+
+    def __str__(self) -> str:
+        return f"{self.objection_id} 集体研究：{self.decision}"
+
+
+# Event tables (write-once triggers: migrations/0002_write_once.py, 0004_lr6_write_once.py;
+# core.testing.PROTECTED_TABLES).
 EVENT_MODELS: tuple[type[models.Model], ...] = (
     MajorDispute,
     MajorResolution,
@@ -409,4 +529,8 @@ EVENT_MODELS: tuple[type[models.Model], ...] = (
     Answer,
     Opinion,
     FileReturn,
+    Objection,
+    ReReview,
+    DeliberationRoom,
+    CollectiveDecision,
 )

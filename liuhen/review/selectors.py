@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,11 +31,16 @@ from liuhen.records.models import Record, SignerRole
 from liuhen.review.models import (
     CheckItem,
     ChecklistEntry,
+    CollectiveDecision,
+    DeliberationRoom,
     DiscretionCheck,
     MajorDispute,
+    Objection,
+    ObjectionRequest,
     OpinionType,
     Position,
     Question,
+    ReReview,
     Submission,
 )
 
@@ -82,7 +87,8 @@ def may_record_for_review(person: Person, case: Case, record_type: str) -> bool:
     (DC-3). Called by ``records.services`` before any record write."""
     if record_type in LEGAL_OFFICE_RECORD_TYPES and is_legal_reviewer(person, case):
         return True
-    return record_type in DECISION_TYPES and is_agency_head(person, case)
+    # The agency head decides (DC-3) and chairs the collective study of LR-6 (HY-FS 第十条).
+    return record_type in (*DECISION_TYPES, "collective_discussion") and is_agency_head(person, case)
 
 
 def may_record_after_branch(case: Case, record_type: str) -> bool:
@@ -381,28 +387,22 @@ def decision_gate(
     if opinion is not None and opinion.fields.get("opinion_type") == OpinionType.AGREE:
         return Gate(record_type, assessment, True, "法制审核已出具同意意见。", opinion=opinion)
     if opinion is not None:
-        outcomes = _COLLECTIVE_OUTCOMES.get(record_type, ())
-        heads = _people_with(case, Role.AGENCY_HEAD)
-        overriding = [
-            r
-            for r in current_records(case)
-            .filter(record_type="collective_discussion", created_at__gt=opinion.created_at)
-            .prefetch_related("signers")
-            if r.fields.get("decision") in outcomes and _signed_by(r, SignerRole.ATTENDEE, heads)
-        ]
-        if overriding:
-            last = max(overriding, key=lambda r: (r.created_at, r.pk))
+        override = collective_override(case, opinion, record_type)
+        if override is not None:
             return Gate(
                 record_type,
                 assessment,
                 True,
-                "法制审核意见不同意，经集体讨论决定（LR-6）。",
+                "法制审核意见经重新审核仍有分歧，经本部门集体研究决定（LR-6，HY-FS 第十条）。",
                 opinion=opinion,
-                override=last,
+                override=override,
             )
         kind = str(opinion.fields.get("opinion_type") or "")
         label = OpinionType(kind).label if kind in OpinionType.values else kind
-        state = f"法制审核意见为“{label}”，未同意，须按审核意见处理后重新送审，或经集体讨论决定"
+        state = (
+            f"法制审核意见为“{label}”，未同意，须按审核意见处理后重新送审，或提出异议要求重新审核、"
+            "对重新审核意见仍有异议的提请集体研究决定"
+        )
     else:
         state = "未经法制审核并出具同意意见"
     return Gate(
@@ -416,11 +416,282 @@ def decision_gate(
 
 def decision_refusal(case: Case, record_type: str, data: Mapping[str, Any]) -> str:
     """ "" when a record of ``record_type`` with ``data`` may be made, else the refusal with its
-    citation. ``records.services`` calls this before creating or correcting any record."""
+    citation. ``records.services`` calls this before creating or correcting any record: LR-7 for
+    decisions, and the hearing notice's 7 working days (DC-2, 行政处罚法 第六十四条第（二）项)."""
+    if record_type == "hearing_notice":
+        return hearing_notice_refusal(case, data)
     if record_type not in DECISION_TYPES:
         return ""
     gate = decision_gate(case, record_type, data)
     return "" if gate.allowed else gate.message
+
+
+# --- objection, re-review, collective study (LR-6, HY-FS 第十条) -------------------------------------
+
+
+def _current_version(record: Record) -> Record:
+    """The current version of ``record``'s series."""
+    found = current_records_of_series(record.series).first()
+    return found if found is not None else record
+
+
+def current_records_of_series(series: Any) -> QuerySet[Record]:
+    return Record.objects.filter(series=series).filter(
+        ~Exists(Record.objects.filter(supersedes=OuterRef("pk")))
+    )
+
+
+def attendee_signatures_complete(record: Record) -> tuple[bool, list[str]]:
+    """(every listed attendee signed, the names still missing) on this version (DC-3: 全体参与讨论人员签字)."""
+    attendees = [str(a.get("name") or "").strip() for a in record.fields.get("attendees") or []]
+    signed = {s.name for s in record.signers.all() if s.role == SignerRole.ATTENDEE and not s.refused}
+    missing = [name for name in attendees if name and name not in signed]
+    return not missing and bool(attendees), missing
+
+
+def collective_override(case: Case, opinion: Record, record_type: str) -> Record | None:
+    """The collective discussion that overrides a disagreeing ``opinion`` for a decision of
+    ``record_type`` (LR-6): a :class:`CollectiveDecision` on the department's objection to this very
+    opinion (a re-review's, HY-FS 第十条), whose discussion record — its current version — decided
+    that outcome, is signed by every attendee and by the agency head among them."""
+    outcomes = _COLLECTIVE_OUTCOMES.get(record_type, ())
+    heads = _people_with(case, Role.AGENCY_HEAD)
+    rows = CollectiveDecision.objects.filter(
+        objection__opinion_record=opinion,
+        objection__case=case,
+        objection__request=ObjectionRequest.COLLECTIVE,
+    ).select_related("record")
+    for row in rows:
+        current = _current_version(row.record)
+        if current.fields.get("decision") not in outcomes:
+            continue
+        complete, _ = attendee_signatures_complete(current)
+        if complete and _signed_by(current, SignerRole.ATTENDEE, heads):
+            return current
+    return None
+
+
+def opinion_records(case: Case) -> list[Record]:
+    """The case's current 法制审核意见书 signed by a legal reviewer, oldest first."""
+    reviewers = _people_with(case, Role.LEGAL_REVIEWER)
+    found = [
+        r
+        for r in current_records(case).filter(record_type="legal_review_opinion").prefetch_related("signers")
+        if _signed_by(r, SignerRole.REVIEWER, reviewers)
+    ]
+    return sorted(found, key=lambda r: (str(r.fields.get("issued_on") or ""), r.created_at, r.pk))
+
+
+def is_re_review(record: Record) -> bool:
+    return ReReview.objects.filter(record__series=record.series).exists()
+
+
+def objection_request_for(record: Record) -> str:
+    """What an objection to this opinion asks for: the first opinion → re-review; the re-review's →
+    collective study (HY-FS 第十条)."""
+    return ObjectionRequest.COLLECTIVE if is_re_review(record) else ObjectionRequest.RE_REVIEW
+
+
+@dataclass(frozen=True)
+class DisagreementStep:
+    """One step of LR-6 on the case page."""
+
+    opinion: Record
+    re_review: bool
+    objection: Objection | None
+    answer: ReReview | None
+    collective: CollectiveDecision | None
+
+    @property
+    def opinion_label(self) -> str:
+        kind = str(self.opinion.fields.get("opinion_type") or "")
+        return str(OpinionType(kind).label) if kind in OpinionType.values else kind
+
+    @property
+    def opinion_text(self) -> str:
+        return str(self.opinion.fields.get("opinion") or "")
+
+    @property
+    def issued_on(self) -> str:
+        return str(self.opinion.fields.get("issued_on") or "")
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """The LR-6 state of a case: its opinions (first and re-review), the objections and what came of
+    them, and what may be done next."""
+
+    steps: tuple[DisagreementStep, ...]
+    latest: Record | None
+    next_action: str  # "", "object", "re_review", "collective"
+    pending: Objection | None
+
+    @property
+    def next_label(self) -> str:
+        return {
+            "object": "承办科室（单位）可以对审核意见提出异议",
+            "re_review": "待法制机构重新审核",
+            "collective": "待本部门集体研究",
+        }.get(self.next_action, "")
+
+
+def disagreement_of(case: Case) -> Disagreement:
+    opinions = opinion_records(case)
+    objections = {
+        o.opinion_record_id: o
+        for o in Objection.objects.filter(case=case).select_related("raised_by", "re_review", "collective")
+    }
+    steps: list[DisagreementStep] = []
+    for record in opinions:
+        objection = objections.get(record.pk)
+        steps.append(
+            DisagreementStep(
+                opinion=record,
+                re_review=is_re_review(record),
+                objection=objection,
+                answer=getattr(objection, "re_review", None) if objection else None,
+                collective=getattr(objection, "collective", None) if objection else None,
+            )
+        )
+    latest = opinions[-1] if opinions else None
+    next_action, pending = "", None
+    if latest is not None:
+        last = steps[-1]
+        if last.objection is None:
+            if latest.fields.get("opinion_type") != OpinionType.AGREE:
+                next_action = "object"
+        elif last.objection.request == ObjectionRequest.RE_REVIEW and last.answer is None:
+            next_action, pending = "re_review", last.objection
+        elif last.objection.request == ObjectionRequest.COLLECTIVE and last.collective is None:
+            next_action, pending = "collective", last.objection
+    return Disagreement(steps=tuple(steps), latest=latest, next_action=next_action, pending=pending)
+
+
+def designated_rooms(agency: Agency) -> list[DeliberationRoom]:
+    """The agency's designated rooms for 合议 / collective discussion (DC-5): the latest designation
+    of each name, unless it was withdrawn."""
+    latest: dict[str, DeliberationRoom] = {}
+    for room in DeliberationRoom.objects.filter(agency=agency).order_by("designated_at", "pk"):
+        latest[room.name] = room
+    return [room for room in latest.values() if not room.withdrawn]
+
+
+# --- advance notice, statement and defence, hearing (DC-1, DC-2) --------------------------------
+
+# The baseline's rules that carry the periods (looked up by shape, with the law's values as fallback).
+_HEARING_REQUEST = ("record:hearing_notice.issued_on", 5, "working", "行政处罚法 第六十四条第（一）项")
+_HEARING_NOTICE = ("record:hearing_notice.issued_on", -7, "working", "行政处罚法 第六十四条第（二）项")
+
+
+@dataclass(frozen=True)
+class Period:
+    days: int
+    unit: str
+    citation: str
+    deadline: Any
+
+    @property
+    def text(self) -> str:
+        unit = "个工作日" if self.unit == "working" else "日"
+        return f"{abs(self.days)}{unit}"
+
+
+def _hearing_period(agency: Agency, *, notice: bool) -> Period:
+    """The hearing-request period (from the notice of the right) or the hearing-notice period
+    (before the hearing), as the agency's packs state them (baseline 行政处罚法 第六十四条)."""
+    from liuhen.policy.rules import Deadline
+    from liuhen.policy.selectors import packs_of_agency
+
+    for pack in packs_of_agency(agency):
+        for rule in pack.rules:
+            d = rule.deadline
+            if d is None or rule.when.record_type != "hearing_notice":
+                continue
+            if notice and d.days < 0 and "record:hearing_notice.issued_on" in d.until:
+                return Period(d.days, d.unit, rule.citation, d)
+            if not notice and d.days > 0 and "record:hearing_notice.issued_on" in d.start:
+                return Period(d.days, d.unit, rule.citation, d)
+    anchor, days, unit, citation = _HEARING_NOTICE if notice else _HEARING_REQUEST
+    return Period(days, unit, citation, Deadline(start=(anchor,), days=days, unit=unit, until=(anchor,)))
+
+
+def hearing_request_period(agency: Agency) -> Period:
+    return _hearing_period(agency, notice=False)
+
+
+def hearing_notice_period(agency: Agency) -> Period:
+    return _hearing_period(agency, notice=True)
+
+
+def as_local_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(12))
+    elif isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return timezone.localtime(timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed)
+
+
+def period_end(agency: Agency, period: Period, anchor: Any) -> date | None:
+    """The last day of ``period`` counted from ``anchor`` on the agency's calendar, exactly as the
+    compliance engine counts it (``policy.periods.due_at``)."""
+    from liuhen.policy.periods import due_at
+    from liuhen.policy.selectors import calendar_of_agency
+
+    start = as_local_datetime(anchor)
+    if start is None:
+        return None
+    last, _ = due_at(period.deadline, start, calendar_of_agency(agency))
+    return last.date()
+
+
+def hearing_notice_refusal(case: Case, data: Mapping[str, Any]) -> str:
+    """A hearing notice (听证通知, ``notice_kind = schedule``) dated later than the period before the
+    hearing (7 working days, 行政处罚法 第六十四条第（二）项 and 第八十五条) is refused."""
+    if data.get("notice_kind") != "schedule":
+        return ""
+    hearing_at = as_local_datetime(data.get("hearing_at"))
+    issued = as_local_datetime(data.get("issued_on"))
+    if hearing_at is None or issued is None:
+        return ""
+    period = hearing_notice_period(case.agency)
+    latest = period_end(case.agency, period, hearing_at)
+    if latest is None or issued.date() <= latest:
+        return ""
+    return (
+        f"不能制作听证通知书：应当在举行听证的{period.text}前通知当事人听证的时间、地点；"
+        f"{hearing_at:%Y-%m-%d %H:%M}举行听证的，最迟应于{latest:%Y-%m-%d}通知，"
+        f"通知日期为{issued:%Y-%m-%d}（依据：{period.citation}）"
+    )
+
+
+def latest_record(case: Case, record_type: str, **field_values: Any) -> Record | None:
+    """The case's latest current record of ``record_type`` whose fields hold ``field_values``
+    (a list field "holds" a value it contains)."""
+    found = []
+    for record in current_records(case).filter(record_type=record_type):
+        data = record.fields
+        ok = True
+        for name, value in field_values.items():
+            got = data.get(name)
+            ok = ok and (value in got if isinstance(got, list) else got == value)
+        if ok:
+            found.append(record)
+    return max(found, key=lambda r: (r.created_at, r.pk)) if found else None
+
+
+def hearing_right_notice(case: Case) -> Record | None:
+    """The notice that told the party of the right to a hearing: the 听证告知书, or else the advance
+    notice listing the hearing right."""
+    return latest_record(case, "hearing_notice", notice_kind="right") or latest_record(
+        case, "advance_notice", rights="hearing"
+    )
 
 
 # --- review rounds, due dates, the queue (LR-2, LR-3) -----------------------------------------
@@ -733,6 +1004,10 @@ class CasePanel:
     can_dispute: bool
     can_resolve: bool
     dispute_side: str
+    disagreement: Any = None  # Disagreement (LR-6)
+    can_object: bool = False
+    can_re_review: bool = False
+    can_collective: bool = False
 
 
 def case_panel(person: Person, case: Case) -> CasePanel:
@@ -759,6 +1034,10 @@ def case_panel(person: Person, case: Case) -> CasePanel:
         )
         and bool(gate.assessment.open_disputes),
         dispute_side="legal_office" if reviewer else "department",
+        disagreement=disagreement_of(case),
+        can_object=writer,
+        can_re_review=reviewer and not case.branch,
+        can_collective=(writer or is_agency_head(person, case)) and not case.branch,
     )
 
 
@@ -783,26 +1062,40 @@ __all__ = [
     "Assessment",
     "CasePanel",
     "ChecklistLine",
+    "Disagreement",
+    "DisagreementStep",
     "Draft",
     "Gate",
     "OverduePanel",
+    "Period",
     "Reason",
     "ReviewRow",
+    "as_local_datetime",
     "assess",
+    "attendee_signatures_complete",
     "case_panel",
     "checklist_of",
+    "collective_override",
     "decision_gate",
     "decision_refusal",
+    "designated_rooms",
+    "disagreement_of",
     "draft_of",
     "due_of",
     "get_submission_for",
+    "hearing_notice_period",
+    "hearing_notice_refusal",
+    "hearing_request_period",
+    "hearing_right_notice",
     "is_agency_head",
     "is_legal_reviewer",
+    "latest_record",
     "materials_of",
     "may_record_after_branch",
     "may_record_for_review",
     "open_submission",
     "overdue_reviews",
+    "period_end",
     "review_config",
     "review_queue",
     "sees_workspace",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,27 +33,33 @@ from liuhen.core.sealing import sealed_content
 from liuhen.ledger import services as ledger
 from liuhen.org.models import Person, Role
 from liuhen.records import services as records
-from liuhen.records.models import Record, RecordSigner, SignerRole
+from liuhen.records.models import Record, RecordAttachment, RecordSigner, SignerRole
 from liuhen.review import selectors
 from liuhen.review.models import (
     Answer,
     CheckItem,
     ChecklistEntry,
     CheckResult,
+    CollectiveDecision,
+    DeliberationRoom,
     DiscretionCheck,
     Extension,
     FileReturn,
     MajorDispute,
     MajorResolution,
+    Objection,
+    ObjectionRequest,
     Opinion,
     OpinionType,
     Position,
     Question,
     Receipt,
     RegisterCounter,
+    ReReview,
     Side,
     Submission,
 )
+from liuhen.vault.services import atomic_with_blobs as vault_atomic
 
 if TYPE_CHECKING:
     from liuhen.review.bundle import Bundle
@@ -677,6 +683,689 @@ def file_with_legal_office(*, actor: Person, case: Case, data: Mapping[str, Any]
     )
 
 
+# --- objection, re-review, collective study (LR-6, HY-FS 第十条) -------------------------------------
+
+
+def object_to_opinion(
+    *, actor: Person, opinion_record: Record, reason: str, raised_at: datetime | None = None
+) -> Objection:
+    """The department disagrees with the case's latest review opinion: against the first opinion it
+    asks the legal office to review again; against the re-review's opinion it asks for collective
+    study (HY-FS 第十条). One objection per opinion; "agree" needs none."""
+    case = opinion_record.case
+    if case is None or opinion_record.record_type != "legal_review_opinion":
+        raise ValidationError("只能对法制审核意见书提出异议。")
+    _require_writer(actor, case)
+    reason = _text(reason, "reason", "请写明异议及理由。")
+    if case.branch:
+        raise ValidationError("案件已终止。")
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if selectors.latest_opinion(case) != opinion_record:
+            raise ValidationError("只能对本案最新的、法制审核人员签署的审核意见提出异议。")
+        if opinion_record.fields.get("opinion_type") == OpinionType.AGREE:
+            raise ValidationError("审核意见为“同意”，无需提出异议。")
+        if Objection.objects.filter(opinion_record=opinion_record).exists():
+            raise ValidationError("已对该审核意见提出异议。")
+        objection = Objection.objects.create(
+            case=case,
+            opinion_record=opinion_record,
+            request=selectors.objection_request_for(opinion_record),
+            reason=reason,
+            raised_by=actor,
+            raised_at=_when(raised_at, field="raised_at", now=timezone.now()),
+        )
+        _append(actor, "review.object", objection, case=case)
+    return objection
+
+
+def re_review(
+    *, actor: Person, objection: Objection, opinion_type: str, text: str, issued_at: datetime | None = None
+) -> ReReview:
+    """The legal office reviews again on the department's objection (HY-FS 第十条): a new
+    法制审核意见书 marked 重新审核, with the objection, signed by the reviewer — written once, like
+    the first. "补充调查" sends the case (back) to investigation."""
+    if opinion_type not in OpinionType.values:
+        raise ValidationError({"opinion_type": "请选择审核意见类型。"})
+    text = _text(text, "text", "请填写重新审核意见及理由。")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Objection.objects.select_for_update()
+            .select_related("case", "case__agency", "opinion_record")
+            .get(pk=objection.pk)
+        )
+        case = locked.case
+        _require_reviewer(actor, case)
+        if locked.request != ObjectionRequest.RE_REVIEW:
+            raise ValidationError("该异议提请的是集体研究，不是重新审核（HY-FS 第十条）。")
+        if ReReview.objects.filter(objection=locked).exists():
+            raise ValidationError("已重新审核。")
+        if case.branch:
+            raise ValidationError("案件已终止。")
+        when = _when(issued_at, field="issued_at", now=now, not_before=locked.raised_at)
+        first = locked.opinion_record.fields
+        data: dict[str, Any] = {
+            "received_on": timezone.localdate(locked.raised_at).isoformat(),
+            "reviewers": [{"name": actor.full_name or actor.username, "number": actor.certificate_no or ""}],
+            "review_items": list(first.get("review_items") or [CheckItem.OTHER]),
+            "opinion_type": opinion_type,
+            "opinion": text,
+            "extended": False,
+            "issued_on": timezone.localdate(when).isoformat(),
+            "review_kind": "re_review",
+            "objection": locked.reason,
+        }
+        record = records.create_record(
+            actor=actor,
+            case=case,
+            record_type="legal_review_opinion",
+            title="法制审核意见书（重新审核）",
+            data=data,
+            signers=[
+                records.SignerInput(
+                    role=SignerRole.REVIEWER,
+                    name=actor.full_name or actor.username,
+                    person=actor,
+                    signed_at=when,
+                    note="重新审核",
+                )
+            ],
+        )
+        row = ReReview.objects.create(
+            objection=locked,
+            opinion_type=opinion_type,
+            text=text,
+            record=record,
+            issued_by=actor,
+            issued_at=when,
+        )
+        _append(actor, "review.re_review", row, case=case)
+        if opinion_type == OpinionType.INVESTIGATE and case.stage == Stage.REVIEW:
+            from liuhen.cases.services import change_stage
+
+            change_stage(
+                actor=actor,
+                case=case,
+                to_stage=Stage.INVESTIGATION,
+                reason="法制机构重新审核意见：建议继续调查取证（HY-FS 第九条第（二）项、第十条）。",
+            )
+    return row
+
+
+def designate_room(
+    *, actor: Person, name: str, equipment: str = "", withdrawn: bool = False, at: datetime | None = None
+) -> DeliberationRoom:
+    """The agency head designates (or withdraws) a room for 合议 and collective discussion with its
+    recording equipment (DC-5, PL 第十三条)."""
+    if not (actor.is_active and actor.agency_id is not None and actor.has_role(Role.AGENCY_HEAD)):
+        raise PermissionDenied("合议、集体讨论场所由机关负责人指定。")
+    name = _text(name, "name", "请填写场所名称。")
+    with transaction.atomic():
+        current = {r.name for r in selectors.designated_rooms(actor.agency)} if actor.agency else set()
+        if withdrawn and name not in current:
+            raise ValidationError({"name": "该场所未被指定。"})
+        if not withdrawn and name in current:
+            raise ValidationError({"name": "该场所已指定。"})
+        room = DeliberationRoom.objects.create(
+            agency_id=actor.agency_id,
+            name=name[:200],
+            equipment=equipment.strip()[:200],
+            withdrawn=withdrawn,
+            designated_by=actor,
+            designated_at=_when(at, field="at", now=timezone.now()),
+        )
+        ledger.append(
+            actor=actor,
+            action="review.room",
+            obj=room,
+            payload={"content": sealed_content(room)},
+        )
+    return room
+
+
+@dataclass(frozen=True)
+class AttendeeInput:
+    """A participant of the collective discussion and their signature on the record."""
+
+    name: str
+    title: str
+    person: Person | None = None
+    signed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Speech:
+    """What one participant said (每位参加人的发言)."""
+
+    speaker: str
+    statement: str
+
+
+_AV_TYPES = ("video", "audio")
+
+
+def _check_av_blob(attachment: RecordAttachment) -> bool:
+    """The AV file is in the vault: present, with the size its row says (the content is verified
+    against its digest by ``liuhen verify``)."""
+    from liuhen.vault.services import get_storage
+
+    blob = attachment.blob
+    if not blob.media_type.startswith(("video/", "audio/")):
+        return False
+    storage = get_storage()
+    try:
+        return storage.exists(blob.storage_key) and storage.size(blob.storage_key) == blob.size
+    except OSError:
+        return False
+
+
+def _av_covering(case: Case, av_record: Record, held_at: datetime) -> RecordAttachment:
+    """The checked file of an existing audio/video record of the case covering the discussion."""
+    if av_record.case_id != case.pk or av_record.record_type not in _AV_TYPES:
+        raise ValidationError({"av_record": "音像记录应为本案的录像或录音记录。"})
+    if Record.objects.filter(supersedes=av_record).exists():
+        raise ValidationError({"av_record": "该音像记录已有更新版本，请选择最新版本。"})
+    data = av_record.fields
+    start = selectors.as_local_datetime(data.get("recorded_at"))
+    end = selectors.as_local_datetime(data.get("ended_at"))
+    if start is None or start > held_at or (end is not None and end < held_at):
+        raise ValidationError({"av_record": "该音像记录的录制时间未覆盖集体讨论的时间。"})
+    for attachment in av_record.attachments.select_related("blob"):
+        if _check_av_blob(attachment):
+            return attachment
+    raise ValidationError({"av_record": "该音像记录没有可用的录像或录音文件（文件缺失或不完整）。"})
+
+
+def hold_collective_study(
+    *,
+    actor: Person,
+    objection: Objection,
+    held_at: datetime,
+    room: DeliberationRoom,
+    host: str,
+    recorder: str,
+    attendees: Sequence[AttendeeInput],
+    case_report: str,
+    speeches: Sequence[Speech],
+    conclusion: str,
+    decision: str,
+    av_record: Record | None = None,
+    av_files: Sequence[records.FileInput] = (),
+) -> CollectiveDecision:
+    """LR-6: the department still disagrees with the re-review's opinion and the agency studies it
+    collectively (HY-FS 第十条). The 集体讨论记录 (DC-3, DC-5) lists the attendees, each speaker's
+    statement and the conclusion, carries every attendee's signature (the agency head's in the
+    system), was held in a designated room and recorded on audio/video — a file attached here, or an
+    audio/video record of the case covering the time — and that file is checked in the vault.
+    Deciding a penalty (or no penalty) overrides the disagreement for the decision (LR-7)."""
+    case = objection.case
+    if not (can_write_case(actor, case) or selectors.is_agency_head(actor, case)):
+        raise PermissionDenied("集体研究由本案承办科室或机关负责人登记。")
+    errors: dict[str, str] = {}
+    host = host.strip()
+    recorder = recorder.strip()
+    conclusion = conclusion.strip()
+    case_report = case_report.strip()
+    names = [a.name.strip() for a in attendees]
+    heads = [a for a in attendees if a.person is not None and selectors.is_agency_head(a.person, case)]
+    if len(names) < 3:
+        errors["attendees"] = "集体讨论的参加人员不少于三人。"
+    elif len(set(names)) != len(names) or not all(names):
+        errors["attendees"] = "参加人员姓名不能为空或重复。"
+    elif any(a.person is not None and a.person != actor for a in attendees):
+        # A signature in the system is the signer's own act: the others sign the paper record.
+        errors["attendees"] = "只能以登记人本人的身份在系统中签名，其他参加人在纸质记录上签名。"
+    elif not heads:
+        errors["attendees"] = (
+            "集体研究应当由机关负责人参加并在系统中签名（HY-FS 第十条：提请本部门集体研究）。"
+        )
+    if not speeches:
+        errors["speeches"] = "请逐人记录讨论发言。"
+    else:
+        strangers = [sp.speaker for sp in speeches if sp.speaker.strip() not in names]
+        empty = [sp.speaker for sp in speeches if not sp.statement.strip()]
+        if strangers:
+            errors["speeches"] = f"发言人不在参加人员中：{'、'.join(strangers)}。"
+        elif empty:
+            errors["speeches"] = f"请记录发言内容：{'、'.join(empty)}。"
+    for field_name, value, message in (
+        ("host", host, "请填写主持人。"),
+        ("recorder", recorder, "请填写记录人。"),
+        ("case_report", case_report, "请填写承办人汇报的案情及处理意见。"),
+        ("conclusion", conclusion, "请填写讨论结论。"),
+    ):
+        if not value:
+            errors[field_name] = message
+    if host and host not in names:
+        errors["host"] = "主持人应为参加人员之一。"
+    if timezone.is_naive(held_at):
+        errors["held_at"] = "时间须带时区。"
+    elif held_at > timezone.now():
+        errors["held_at"] = "讨论时间不能晚于当前时间。"
+    if room.agency_id != case.agency_id or room.pk not in {
+        r.pk for r in selectors.designated_rooms(case.agency)
+    }:
+        errors["room"] = "集体讨论应当在本机关指定的场所进行（DC-5，PL 第十三条）。"
+    if av_record is None and not av_files:
+        errors["av"] = (
+            "集体讨论应当全程录音录像：请上传录音录像，或选择本案的录像、录音记录（DC-5，PL 第十三条）。"
+        )
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with vault_atomic():
+        locked = (
+            Objection.objects.select_for_update()
+            .select_related("case", "case__agency", "opinion_record")
+            .get(pk=objection.pk)
+        )
+        case = locked.case
+        if locked.request != ObjectionRequest.COLLECTIVE:
+            raise ValidationError("集体研究须在对法制机构重新审核的意见仍有异议时提请（HY-FS 第十条）。")
+        if CollectiveDecision.objects.filter(objection=locked).exists():
+            raise ValidationError("该异议已经集体研究。")
+        if case.branch:
+            raise ValidationError("案件已终止。")
+        if held_at < locked.raised_at.replace(second=0, microsecond=0):  # times are entered to the minute
+            raise ValidationError({"held_at": "集体讨论应在提请集体研究之后。"})
+        checked = _av_covering(case, av_record, held_at) if av_record is not None else None
+        av_reference = ""
+        if checked is not None:
+            av_reference = f"{av_record.title if av_record else ''}：{checked.filename}（{checked.blob.sm3}）"
+        data: dict[str, Any] = {
+            "held_at": timezone.localtime(held_at).isoformat(timespec="seconds"),
+            "place": room.name,
+            "host": host,
+            "recorder": recorder,
+            "attendees": [{"name": a.name.strip(), "number": a.title.strip()} for a in attendees],
+            "case_report": case_report,
+            "statements": "\n".join(f"{sp.speaker.strip()}：{sp.statement.strip()}" for sp in speeches),
+            "conclusion": conclusion,
+            "decision": decision,
+            "occasion": "legal_review_objection",
+            "designated_room": True,
+        }
+        if av_reference:
+            data["av_reference"] = av_reference[:200]
+        record = records.create_record(
+            actor=actor,
+            case=case,
+            record_type="collective_discussion",
+            title="集体讨论记录（法制审核意见分歧集体研究）",
+            data=data,
+            signers=[
+                records.SignerInput(
+                    role=SignerRole.ATTENDEE,
+                    name=a.name.strip(),
+                    person=a.person,
+                    signed_at=a.signed_at or now,
+                    note=a.title.strip()[:200],
+                )
+                for a in attendees
+            ],
+            files=av_files,
+        )
+        if checked is None:
+            for attachment in record.attachments.select_related("blob"):
+                if _check_av_blob(attachment):
+                    checked = attachment
+                    break
+            if checked is None:
+                raise ValidationError({"av": "上传的文件不是可用的录像或录音（DC-5，PL 第十三条）。"})
+        row = CollectiveDecision.objects.create(
+            objection=locked,
+            record=record,
+            decision=str(record.fields.get("decision") or ""),
+            room=room,
+            av_attachment=checked,
+            registered_by=actor,
+            registered_at=now,
+        )
+        _append(actor, "review.collective", row, case=case, av_sm3=checked.blob.sm3)
+    return row
+
+
+# --- advance notice, statement and defence, hearing (DC-1, DC-2) ----------------------------------
+
+
+def _officers(case: Case) -> list[dict[str, str]]:
+    return [
+        {"name": h.person.full_name or h.person.username, "number": h.certificate_no}
+        for h in case.handlers.select_related("person").order_by("-is_lead", "pk")
+    ]
+
+
+def _require_review_stage(case: Case) -> None:
+    if case.branch:
+        raise ValidationError("案件已终止。")
+    if case.stage != Stage.REVIEW:
+        raise ValidationError("告知、陈述申辩和听证在“审查决定”阶段进行。")
+
+
+def _officer_signer(actor: Person, at: datetime | None = None) -> records.SignerInput:
+    return records.SignerInput(
+        role=SignerRole.OFFICER, name=actor.full_name or actor.username, person=actor, signed_at=at
+    )
+
+
+# Periods of 行政处罚法 第八十五条 counted in working days (二日、三日、五日、七日).
+_WORKING_DAY_PERIODS = (2, 3, 5, 7)
+
+
+def statement_deadline(case: Case, issued_on: date, days: int) -> date:
+    """The last day for statement and defence: ``days`` from the notice, in working days where the
+    law's periods are (行政处罚法 第八十五条), else calendar days moved off a rest day."""
+    from liuhen.policy.selectors import calendar_of_agency
+
+    calendar = calendar_of_agency(case.agency)
+    due = (
+        calendar.add_working_days(issued_on, days)
+        if days in _WORKING_DAY_PERIODS
+        else calendar.add_calendar_days(issued_on, days)
+    )
+    return due.date
+
+
+def issue_advance_notice(
+    *,
+    actor: Person,
+    case: Case,
+    document_no: str,
+    facts: str,
+    evidence: Sequence[str],
+    legal_basis: str,
+    proposed_decision: str,
+    channel: str,
+    deadline_days: int,
+    issued_on: date,
+    rights: Sequence[str] = ("statement", "defence"),
+    proposed_amount: Decimal | None = None,
+    party: str = "",
+    recipient: records.SignerInput | None = None,
+) -> Record:
+    """DC-1 (WD 第十五条, HY-JL 第十条): the 行政处罚事先告知书 — proposed decision, facts, evidence,
+    legal basis, the channel and the deadline for statement and defence (its last day computed on
+    the agency's working-day calendar)."""
+    _require_writer(actor, case)
+    _require_review_stage(case)
+    if isinstance(deadline_days, bool) or int(deadline_days) < 1:
+        raise ValidationError({"deadline_days": "请填写陈述申辩期限。"})
+    party = party.strip() or ", ".join(p.name for p in case.parties.filter(superseded_by__isnull=True))
+    data: dict[str, Any] = {
+        "document_no": document_no,
+        "party": party,
+        "facts": facts,
+        "evidence": [e.strip() for e in evidence if e.strip()],
+        "legal_basis": legal_basis,
+        "proposed_decision": proposed_decision,
+        "rights": list(rights),
+        "channel": channel,
+        "deadline_days": int(deadline_days),
+        "issued_on": issued_on.isoformat(),
+        "statement_deadline": statement_deadline(case, issued_on, int(deadline_days)).isoformat(),
+    }
+    if proposed_amount is not None:
+        data["proposed_amount"] = str(proposed_amount)
+    signers = [_officer_signer(actor)]
+    if recipient is not None:
+        signers.append(recipient)
+    return records.create_record(
+        actor=actor,
+        case=case,
+        record_type="advance_notice",
+        data=data,
+        title="行政处罚事先告知书",
+        signers=signers,
+    )
+
+
+def _advance_notice_or_refuse(case: Case) -> Record:
+    notice = selectors.latest_record(case, "advance_notice")
+    if notice is None:
+        raise ValidationError("请先制作并送达行政处罚事先告知书（WD 第十五条、HY-JL 第十条）。")
+    return notice
+
+
+def record_statement(
+    *,
+    actor: Person,
+    case: Case,
+    form: str,
+    held_at: datetime,
+    place: str,
+    speaker: str,
+    content: str,
+    adoption: str,
+    reasons: str,
+    party_signer: records.SignerInput | None = None,
+    files: Sequence[records.FileInput] = (),
+) -> Record:
+    """DC-1: the party's statement and defence (oral or written) → 陈述申辩笔录 with what was said,
+    whether it was adopted and why (HY-JL 第十条第三款: 陈述、申辩的内容及采纳情况)."""
+    _require_writer(actor, case)
+    _require_review_stage(case)
+    if form not in ("oral", "written"):
+        raise ValidationError({"form": "请选择口头或书面陈述申辩；放弃的请登记放弃记录。"})
+    errors = {
+        name: message
+        for name, value, message in (
+            ("content", content, "请记录陈述、申辩的内容。"),
+            ("reasons", reasons, "请写明复核意见及采纳或者不予采纳的理由。"),
+            ("place", place, "请填写地点。"),
+        )
+        if not value.strip()
+    }
+    if adoption not in ("adopted", "partly", "rejected"):
+        errors["adoption"] = "请选择采纳情况。"
+    if errors:
+        raise ValidationError(errors)
+    notice = _advance_notice_or_refuse(case)
+    issued = selectors.as_local_datetime(notice.fields.get("issued_on"))
+    if issued is not None and timezone.localdate(held_at) < issued.date():
+        raise ValidationError({"held_at": "陈述申辩不能早于事先告知。"})
+    party = str(notice.fields.get("party") or "")
+    data = {
+        "held_at": timezone.localtime(held_at).isoformat(timespec="seconds"),
+        "place": place.strip(),
+        "officers": _officers(case),
+        "party": party,
+        "speaker": speaker.strip(),
+        "form": form,
+        "content": content.strip(),
+        "adoption": adoption,
+        "review_reasons": reasons.strip(),
+    }
+    signers = [_officer_signer(actor)]
+    if party_signer is not None:
+        signers.append(party_signer)
+    return records.create_record(
+        actor=actor,
+        case=case,
+        record_type="statement_defence",
+        data=data,
+        title="陈述申辩笔录",
+        signers=signers,
+        files=files,
+    )
+
+
+def record_waiver(
+    *,
+    actor: Person,
+    case: Case,
+    waived_rights: Sequence[str],
+    form: str,
+    waived_on: date,
+    statement: str = "",
+    party_signer: records.SignerInput | None = None,
+) -> Record:
+    """DC-1: the party waived statement and defence (or let the period lapse) — written down
+    (HY-JL 第十条第二款). A lapse is recorded only after the deadline of the advance notice."""
+    _require_writer(actor, case)
+    _require_review_stage(case)
+    notice = _advance_notice_or_refuse(case)
+    if form == "lapsed":
+        deadline = selectors.as_local_datetime(notice.fields.get("statement_deadline"))
+        if deadline is not None and waived_on <= deadline.date():
+            raise ValidationError(
+                {"waived_on": f"陈述申辩期限至{deadline:%Y-%m-%d}届满，届满后才能登记期满未提出。"}
+            )
+    signature = "not_applicable" if form == "lapsed" else ("signed" if party_signer else "refused")
+    data = {
+        "party": str(notice.fields.get("party") or ""),
+        "advance_notice_no": str(notice.fields.get("document_no") or ""),
+        "waived_rights": list(waived_rights),
+        "form": form,
+        "statement": statement.strip(),
+        "waived_on": waived_on.isoformat(),
+        "party_signature": signature,
+    }
+    signers = [_officer_signer(actor)]
+    if party_signer is not None:
+        signers.append(party_signer)
+    return records.create_record(
+        actor=actor,
+        case=case,
+        record_type="waiver_record",
+        data=data,
+        title="放弃陈述申辩记录",
+        signers=signers,
+    )
+
+
+def register_hearing_application(
+    *,
+    actor: Person,
+    case: Case,
+    applicant: str,
+    applied_on: date,
+    form: str,
+    matters: str = "",
+    recusal_request: str = "",
+    public_requested: bool = False,
+) -> Record:
+    """DC-2: the party's request for a hearing, within the baseline's period from the notice of the
+    right (5 working days, 行政处罚法 第六十四条第（一）项; counted on the agency's calendar as the
+    engine counts it). A late request is refused with the last day and the citation."""
+    _require_writer(actor, case)
+    _require_review_stage(case)
+    notice = selectors.hearing_right_notice(case)
+    if notice is None:
+        raise ValidationError("尚未告知当事人要求听证的权利（听证告知书或载明听证权利的事先告知书）。")
+    period = selectors.hearing_request_period(case.agency)
+    last = selectors.period_end(case.agency, period, notice.fields.get("issued_on"))
+    if last is not None and applied_on > last:
+        raise ValidationError(
+            {
+                "applied_on": f"当事人要求听证的，应当在告知后{period.text}内提出；本案告知日期为"
+                f"{notice.fields.get('issued_on')}，期限至{last:%Y-%m-%d}届满（依据：{period.citation}）。"
+            }
+        )
+    data: dict[str, Any] = {
+        "applicant": _text(applicant, "applicant", "请填写申请人。"),
+        "applied_on": applied_on.isoformat(),
+        "form": form,
+        "notice_no": str(notice.fields.get("document_no") or ""),
+        "matters": matters.strip(),
+        "recusal_request": recusal_request.strip(),
+        "public_requested": bool(public_requested),
+        "received_by": actor.full_name or actor.username,
+    }
+    if last is not None:
+        data["deadline_on"] = last.isoformat()
+    return records.create_record(
+        actor=actor,
+        case=case,
+        record_type="hearing_application",
+        data=data,
+        title="听证申请",
+        signers=[records.SignerInput(role=SignerRole.PARTY, name=data["applicant"], note="申请人")],
+    )
+
+
+def schedule_hearing(
+    *,
+    actor: Person,
+    case: Case,
+    document_no: str,
+    hearing_at: datetime,
+    place: str,
+    host: str,
+    issued_on: date,
+    public: bool = True,
+    recipient: records.SignerInput | None = None,
+) -> Record:
+    """DC-2: the 听证通知书 with time, place and host, at least 7 working days before the hearing
+    (行政处罚法 第六十四条第（二）项; refused otherwise by ``selectors.hearing_notice_refusal``, for
+    every way of writing the record). The host is not one of the case's investigators (同条第（四）项)."""
+    _require_writer(actor, case)
+    _require_review_stage(case)
+    if selectors.latest_record(case, "hearing_application") is None:
+        raise ValidationError("当事人未申请听证。")
+    host = _text(host, "host", "请填写听证主持人。")
+    investigators = {o["name"] for o in _officers(case)}
+    if host in investigators:
+        raise ValidationError(
+            {"host": "听证由行政机关指定的非本案调查人员主持（依据：行政处罚法 第六十四条第（四）项）。"}
+        )
+    application = selectors.latest_record(case, "hearing_application")
+    notice = selectors.latest_record(case, "advance_notice")
+    data: dict[str, Any] = {
+        "document_no": document_no,
+        "notice_kind": "schedule",
+        "party": str(application.fields.get("applicant") or "") if application else "",
+        "proposed_decision": str(notice.fields.get("proposed_decision") or "")
+        if notice is not None
+        else "见行政处罚事先告知书",
+        "hearing_at": timezone.localtime(hearing_at).isoformat(timespec="seconds"),
+        "place": _text(place, "place", "请填写听证地点。"),
+        "host": host,
+        "public": bool(public),
+        "issued_on": issued_on.isoformat(),
+    }
+    signers = [_officer_signer(actor)]
+    if recipient is not None:
+        signers.append(recipient)
+    return records.create_record(
+        actor=actor, case=case, record_type="hearing_notice", data=data, title="听证通知书", signers=signers
+    )
+
+
+def record_hearing(
+    *,
+    actor: Person,
+    case: Case,
+    data: Mapping[str, Any],
+    signers: Sequence[records.SignerInput],
+    av_files: Sequence[records.FileInput] = (),
+) -> Record:
+    """DC-2: the 听证笔录 (time, place, participants, what was said), after the hearing notice and not
+    before the notified time; its audio-visual record is a file attached here or an AV record of the
+    case, and whether it is there is the compliance engine's finding (the packs' hearing-AV rules,
+    e.g. WD 第十六条, PL 第十二条)."""
+    _require_writer(actor, case)
+    _require_review_stage(case)
+    notice = selectors.latest_record(case, "hearing_notice", notice_kind="schedule")
+    if notice is None:
+        raise ValidationError(
+            "请先以听证通知书通知当事人听证的时间、地点（行政处罚法 第六十四条第（二）项）。"
+        )
+    noticed = selectors.as_local_datetime(notice.fields.get("hearing_at"))
+    started = selectors.as_local_datetime(data.get("started_at"))
+    if noticed is not None and started is not None and started.date() < noticed.date():
+        raise ValidationError({"started_at": f"听证不能早于通知的时间（{noticed:%Y-%m-%d %H:%M}）。"})
+    return records.create_record(
+        actor=actor,
+        case=case,
+        record_type="hearing_record",
+        data={"investigators": _officers(case), **data},
+        title="听证笔录",
+        signers=signers,
+        files=av_files,
+    )
+
+
 def export_bundle(*, actor: Person, submission: Submission) -> Bundle:
     """LR-9: the retained materials of a review round as one zip (``review.bundle.Bundle``), for
     the legal office and the agency head; the export is a ledger event naming every file's digest."""
@@ -724,21 +1413,34 @@ def export_statistics(*, actor: Person, year: int) -> tuple[str, bytes]:
 
 
 __all__ = [
+    "AttendeeInput",
     "CheckInput",
+    "Speech",
     "answer_question",
     "ask_question",
     "check_discretion",
+    "designate_room",
     "export_bundle",
     "export_statistics",
     "extend_review",
     "file_with_legal_office",
+    "hold_collective_study",
+    "issue_advance_notice",
     "issue_opinion",
+    "object_to_opinion",
     "raise_dispute",
+    "re_review",
     "record_checks",
+    "record_hearing",
+    "record_statement",
+    "record_waiver",
+    "register_hearing_application",
     "register_number",
     "register_receipt",
     "register_return",
     "resolve_dispute",
+    "schedule_hearing",
     "sign_decision",
+    "statement_deadline",
     "submit_for_review",
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from django.test import TestCase
+from django.utils import timezone
 
 from liuhen.cases.models import Case, CaseType, PartyKind, Procedure, Source, Stage
 from liuhen.cases.services import PartyInput, change_stage, open_case
@@ -13,9 +17,17 @@ from liuhen.core.testing import record_data
 from liuhen.org.models import Agency, Department, Person, Role
 from liuhen.org.services import create_agency, create_department, create_person
 from liuhen.records.models import Record
-from liuhen.records.services import SignerInput, create_record
-from liuhen.review import services
-from liuhen.review.models import CheckItem, CheckResult, Receipt, Submission
+from liuhen.records.services import FileInput, SignerInput, create_record
+from liuhen.review import selectors, services
+from liuhen.review.models import (
+    CheckItem,
+    CheckResult,
+    CollectiveDecision,
+    DeliberationRoom,
+    Objection,
+    Receipt,
+    Submission,
+)
 
 PASSWORD = "liuhen-test-pw"
 SAMPLE_USCC = "91350100M000100Y43"
@@ -196,4 +208,92 @@ def populate_review() -> Receipt:
     services.answer_question(actor=b.officer, question=question, text="按医保结算清单逐笔核对。")
     services.issue_opinion(actor=b.reviewer, receipt=receipt, opinion_type="agree", text="同意。")
     services.register_return(actor=b.reviewer, receipt=receipt, received_by=b.officer, place="法制科")
+    # LR-6 on a second case: objection, re-review, objection again, collective study.
+    other = case_in_review(
+        b, fine_amount="25000", loss_amount="16800", benchmark_entry="FJ-38-4", title="某诊所涉嫌串换药品案"
+    )
+    reviewed(b, other, opinion="investigate")
+    to_collective(b, other)
     return receipt
+
+
+def video_file(
+    name: str = "集体讨论录像.mp4", content: bytes = b"collective discussion video " * 64
+) -> FileInput:
+    return FileInput(source=io.BytesIO(content), filename=name, media_type="video/mp4")
+
+
+def designated_room(b: Bureau, name: str = "三楼合议室") -> DeliberationRoom:
+    existing = [r for r in selectors.designated_rooms(b.agency) if r.name == name]
+    if existing:
+        return existing[0]
+    return services.designate_room(actor=b.head, name=name, equipment="固定录音录像设备")
+
+
+def attendees(b: Bureau) -> list[services.AttendeeInput]:
+    return [
+        services.AttendeeInput(name=b.head.full_name, title="局长", person=b.head),
+        services.AttendeeInput(name=b.dept_head.full_name, title="基金监管科科长"),
+        services.AttendeeInput(name=b.reviewer.full_name, title="法制审核人员"),
+        services.AttendeeInput(name="赵副局长", title="副局长"),
+    ]
+
+
+def speeches(b: Bureau) -> list[services.Speech]:
+    return [
+        services.Speech(b.dept_head.full_name, "现有证据已能证明串换药品的事实，无需补充调查。"),
+        services.Speech(b.reviewer.full_name, "涉案金额计算依据仍需补强，维持补充调查意见。"),
+        services.Speech("赵副局长", "结算清单与进货票据能相互印证，同意承办科室意见。"),
+        services.Speech(b.head.full_name, "经讨论，事实清楚，证据确凿，按承办科室意见作出处罚决定。"),
+    ]
+
+
+def to_collective(
+    b: Bureau, case: Case, *, decision: str = "penalty", av_files: list[FileInput] | None = None
+) -> CollectiveDecision:
+    """From a disagreeing first opinion: the department objects, the legal office re-reviews and
+    still disagrees, the department objects again, and the agency studies it collectively (with
+    every attendee's signature, in the designated room, on video)."""
+    first = selectors.latest_opinion(case)
+    assert first is not None
+    objection = services.object_to_opinion(
+        actor=b.officer, opinion_record=first, reason="结算清单和进货票据足以证明违法事实，无需补充调查。"
+    )
+    services.re_review(
+        actor=b.reviewer,
+        objection=objection,
+        opinion_type="investigate",
+        text="涉案金额计算依据不足，维持原意见。",
+    )
+    second = selectors.latest_opinion(case)
+    assert second is not None
+    again = services.object_to_opinion(
+        actor=b.officer, opinion_record=second, reason="对重新审核意见仍有异议，提请集体研究。"
+    )
+    return hold(b, again, decision=decision, av_files=av_files)
+
+
+def hold(
+    b: Bureau,
+    objection: Objection,
+    *,
+    decision: str = "penalty",
+    av_files: list[FileInput] | None = None,
+    **overrides: Any,
+) -> CollectiveDecision:
+    values: dict[str, Any] = {
+        "held_at": timezone.now(),
+        "room": designated_room(b),
+        "host": b.head.full_name,
+        "recorder": b.officer2.full_name,
+        "attendees": attendees(b),
+        "case_report": "承办人汇报：当事人串换药品，涉案金额16800元，拟罚款25000元。",
+        "speeches": speeches(b),
+        "conclusion": "经集体研究，事实清楚、证据确凿，决定对当事人罚款25000元。",
+        "decision": decision,
+        **overrides,
+    }
+    if "av_record" not in values:
+        values["av_files"] = av_files if av_files is not None else [video_file()]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.hold_collective_study(actor=b.head, objection=objection, **values)

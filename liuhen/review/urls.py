@@ -22,4 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_pk>/filing/", views.filing, name="filing"),
     path("disputes/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("decisions/<int:record_pk>/sign/", views.sign, name="sign"),
+    path("opinions/<int:record_pk>/object/", views.object_to, name="object"),
+    path("objections/<int:pk>/re-review/", views.re_review_view, name="re_review"),
+    path("objections/<int:pk>/collective/", views.collective, name="collective"),
+    path("rooms/", views.rooms, name="rooms"),
 ]

@@ -25,24 +25,29 @@ from liuhen.cases.forms import apply_service_errors, error_messages
 from liuhen.cases.models import Case
 from liuhen.cases.selectors import can_write_case, cases_visible_to, get_case_for
 from liuhen.org.models import Person, Role
+from liuhen.records import services as records_services
 from liuhen.records.models import Record, SignerRole
 from liuhen.records.selectors import get_record_for
 from liuhen.review import selectors, services
 from liuhen.review.forms import (
     AnswerForm,
     ChecklistForm,
+    CollectiveForm,
     DiscretionForm,
     DisputeForm,
     ExtensionForm,
     FilingForm,
+    ObjectionForm,
     OpinionForm,
     QuestionForm,
     ReceiptForm,
+    ReReviewForm,
     ResolveForm,
     ReturnForm,
+    RoomForm,
     SubmitForm,
 )
-from liuhen.review.models import MajorDispute, Question, Receipt, Submission
+from liuhen.review.models import MajorDispute, Objection, Question, Receipt, Submission
 
 
 def _person(request: HttpRequest) -> Person:
@@ -562,3 +567,149 @@ def _back(request: HttpRequest, record: Record) -> HttpResponse:
     if nxt.startswith("/") and not nxt.startswith("//"):
         return redirect(nxt)
     return redirect("records:detail", pk=record.pk)
+
+
+# --- LR-6: objection, re-review, collective study (HY-FS 第十条); DC-5 rooms ----------------------------
+
+
+def _objection(request: HttpRequest, pk: int) -> Objection:
+    return get_object_or_404(
+        Objection.objects.filter(case__in=cases_visible_to(_person(request))).select_related("case"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def object_to(request: HttpRequest, record_pk: int) -> HttpResponse:
+    """The department objects to the case's latest review opinion (re-review, then collective study)."""
+    person = _person(request)
+    record = get_record_for(person, record_pk)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.object_to_opinion(actor=person, opinion_record=record, **form.cleaned_data),
+            "异议已提出。",
+        )
+    else:
+        _form_errors(request, form)
+    return redirect(f"{case_url(record.case)}#review-lr6" if record.case else "review:workspace")
+
+
+@login_required
+@require_POST
+def re_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    objection = _objection(request, pk)
+    form = ReReviewForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.re_review(actor=person, objection=objection, **form.cleaned_data),
+            "重新审核意见已出具（法制审核意见书）。",
+        )
+    else:
+        _form_errors(request, form)
+    return redirect(f"{case_url(objection.case)}#review-lr6")
+
+
+def _av_records(case: Case) -> Any:
+    return (
+        selectors.current_records(case)
+        .filter(record_type__in=("video", "audio"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collective(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collective study of an objection to the re-review's opinion: the 集体讨论记录 with every
+    attendee, each statement, the conclusion, the designated room and the audio-visual record."""
+    person = _person(request)
+    objection = _objection(request, pk)
+    case = objection.case
+    rooms = selectors.designated_rooms(case.agency)
+    av_records = list(_av_records(case))
+    form = CollectiveForm(
+        request.POST or None,
+        request.FILES or None,
+        rooms=rooms,
+        av_records=av_records,
+        initial={"host": person.full_name, "attendees": f"{person.full_name} "},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        room = next(r for r in rooms if str(r.pk) == data["room"])
+        av_record = next((r for r in av_records if str(r.pk) == data["av_record"]), None)
+        upload = data.get("av_file")
+        files = (
+            [records_services.FileInput(source=upload, filename=upload.name, media_type=upload.content_type)]
+            if upload
+            else []
+        )
+        ok = _run(
+            request,
+            lambda: services.hold_collective_study(
+                actor=person,
+                objection=objection,
+                held_at=data["held_at"],
+                room=room,
+                host=data["host"],
+                recorder=data["recorder"],
+                attendees=[
+                    services.AttendeeInput(
+                        name=name, title=title, person=person if name == person.full_name else None
+                    )
+                    for name, title in data["attendees"]
+                ],
+                case_report=data["case_report"],
+                speeches=[services.Speech(speaker, text) for speaker, text in data["speeches"]],
+                conclusion=data["conclusion"],
+                decision=data["decision"],
+                av_record=av_record,
+                av_files=files,
+            ),
+            "集体研究决定已登记（集体讨论记录）。",
+        )
+        if ok:
+            return redirect(f"{case_url(case)}#review-lr6")
+    elif request.method == "POST":
+        _form_errors(request, form)
+    return render(
+        request,
+        "review/collective.html",
+        {"form": form, "objection": objection, "case": case, "rooms": rooms},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rooms(request: HttpRequest) -> HttpResponse:
+    """DC-5: the agency's designated rooms for 合议 and collective discussion (the agency head)."""
+    person = _person(request)
+    if person.agency is None or not selectors.sees_workspace(person):
+        raise PermissionDenied("指定场所供机关负责人和法制审核人员查看。")
+    form = RoomForm(request.POST or None)
+    if request.method == "POST":
+        withdraw = request.POST.get("withdraw", "")
+        if withdraw:
+            _run(
+                request,
+                lambda: services.designate_room(actor=person, name=withdraw, withdrawn=True),
+                "已撤销指定。",
+            )
+        elif form.is_valid():
+            _run(request, lambda: services.designate_room(actor=person, **form.cleaned_data), "场所已指定。")
+        else:
+            _form_errors(request, form)
+        return redirect("review:rooms")
+    return render(
+        request,
+        "review/rooms.html",
+        {
+            "rooms": selectors.designated_rooms(person.agency),
+            "form": form,
+            "is_head": person.has_role(Role.AGENCY_HEAD),
+        },
+    )

@@ -4,11 +4,16 @@ may see (:func:`liuhen.records.selectors.get_attachment_for`); every download is
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Router, Schema
 
+from liuhen.access.selectors import can_view
+from liuhen.access.services import media_accessed
+from liuhen.av.selectors import get_item_for
 from liuhen.core.api_errors import ERROR_RESPONSES
 from liuhen.core.canonical import split_tag
 from liuhen.org.api import actor
@@ -17,6 +22,7 @@ from liuhen.records.selectors import get_attachment_for
 from liuhen.records.services import attachment_downloaded
 from liuhen.vault.models import Blob
 from liuhen.vault.services import get_storage
+from liuhen.vault.views import COPY_REFUSED
 
 router = Router(tags=["evidence"])
 
@@ -62,19 +68,56 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """Streams the original bytes from the vault; the download is a ledger event."""
     person = actor(request)
     attachment = get_attachment_for(person, attachment_id)
-    blob = attachment.blob
+    if not can_view(person, attachment):  # a recording flagged under AV-3
+        raise Http404("文件不存在或无权查看。")
+    if not can_view(person, attachment, action="copy"):  # reached through a view-only grant (AC-1)
+        raise PermissionDenied(COPY_REFUSED)
+    return _stream(
+        attachment.blob,
+        attachment.filename,
+        lambda: attachment_downloaded(actor=person, attachment=attachment),
+    )
+
+
+@router.get(
+    "/av/items/{item_id}/content",
+    response={200: None, **ERROR_RESPONSES},
+    url_name="av_item_content",
+    summary="下载音像资料原件",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "音像资料原始文件（逐字节与导入时一致）",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def av_item_content(request: HttpRequest, item_id: int) -> FileResponse:
+    """The original of an AV item: own work scope, or an access grant for ``copy`` (AC-1); 404 for
+    an item the caller may not see at all. The download is a ledger event (``av.download``)."""
+    person = actor(request)
+    item = get_item_for(person, item_id)
+    if not can_view(person, item):  # a recording flagged under AV-3
+        raise Http404("音像资料不存在或无权查看。")
+    if not can_view(person, item, action="copy"):
+        raise PermissionDenied(COPY_REFUSED)
+    return _stream(
+        item.blob, item.filename, lambda: media_accessed(actor=person, item=item, action="av.download")
+    )
+
+
+def _stream(blob: Blob, filename: str, logged: Callable[[], None]) -> FileResponse:
     storage = get_storage()
     if not storage.exists(blob.storage_key):
         raise Http404("文件内容缺失，请联系系统管理员运行 liuhen verify。")
     handle = storage.open(blob.storage_key)
     try:
-        attachment_downloaded(actor=person, attachment=attachment)
+        logged()
     except BaseException:
         handle.close()
         raise
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.filename, content_type=blob.media_type
-    )
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=blob.media_type)
     response["Content-Length"] = str(blob.size)
     for name, value in digest_headers(blob).items():
         response[name] = value

@@ -34,6 +34,10 @@ CHUNK_SIZE = 8 * 1024 * 1024
 SYNC_EVERY = 64 * 1024 * 1024
 
 
+class BlobBusy(RuntimeError):
+    """The content is being ingested again right now: it cannot be removed at this moment."""
+
+
 class BlobTooLarge(ValueError):
     def __init__(self, max_bytes: int) -> None:
         super().__init__(f"文件超过大小上限 {max_bytes} 字节 / file larger than {max_bytes} bytes")
@@ -86,6 +90,7 @@ class BlobStorage(Protocol):
     def iter_keys(self) -> Iterator[str]: ...
     def digest_file(self, key: str) -> tuple[str, str, int]: ...
     def key_for(self, sm3: str) -> str: ...
+    def remove(self, key: str) -> bool: ...
 
 
 def _hex(digest: str) -> str:
@@ -316,6 +321,21 @@ class FileSystemStorage:
 
     def pending_digests(self) -> list[str]:
         return sorted({f"sm3:{m.name.split('.', 1)[0]}" for m in self.pending_dir.iterdir()})
+
+    # -- disposal -----------------------------------------------------------------------------
+    def remove(self, key: str) -> bool:
+        """Delete a stored file for good: only for a disposal whose tombstone has committed
+        (``liuhen.retention``). ``False`` when it was already gone. Refuses (:class:`BlobBusy`) while
+        an ingest of the same content is in flight, whose row would then point at nothing."""
+        path = self.path(key)
+        if self._has_markers(path.name):
+            raise BlobBusy(f"{key}: 同一内容正在导入，暂不能删除 / an ingest of this content is in flight")
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        _fsync_dir(path.parent)
+        return True
 
     # -- reading ------------------------------------------------------------------------------
     def open(self, key: str) -> BinaryIO:

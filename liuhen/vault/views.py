@@ -2,22 +2,26 @@
 Range, so video can seek) and the ledger trail of the blob, the attachment and its record.
 
 Every download is a ledger event (principle 2); lookups go through
-:func:`liuhen.records.selectors.get_attachment_for` (404 for what the person may not see)."""
+:func:`liuhen.records.selectors.get_attachment_for` (404 for what the person may not see). A
+person who reaches the case only through an access grant (AC-1) needs a grant for ``copy`` to
+download the original (``view`` is enough for the inline player)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from liuhen.access import selectors as access
 from liuhen.cases.models import Stage
 from liuhen.ledger.models import LedgerEntry
 from liuhen.org.models import Person
@@ -37,12 +41,19 @@ _INLINE_IMAGES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/b
 ACTION_LABELS = {
     "blob.ingest": "文件入库",
     "blob.download": "下载/播放",
+    "av.view": "查看音像资料",
+    "av.play": "播放音像资料",
+    "av.download": "下载音像原件",
+    "document.export": "导出文书",
     "record.create": "新建记录",
     "record.correct": "更正记录（新版本）",
     "record.view": "查看记录",
     "record.attach": "添加附件",
     "record.sign": "签名",
 }
+
+
+COPY_REFUSED = "您只获准查阅，未获准复制/下载原件：请在“调阅申请”中申请复制（AC-1）。"
 
 
 class RangeNotSatisfiable(ValueError):
@@ -143,17 +154,34 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _inline(request: HttpRequest, blob: Blob) -> bool:
+    return request.GET.get("inline") == "1" and (
+        blob.media_type.startswith(_INLINE_PREFIXES) or blob.media_type in _INLINE_IMAGES
+    )
+
+
 @login_required
 @require_safe
 def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The blob's bytes; honours a single ``Range`` (206) so players can seek. Logged in the ledger."""
     person = _person(request)
     attachment = get_attachment_for(person, pk)
-    blob = attachment.blob
-    inline = request.GET.get("inline") == "1" and (
-        blob.media_type.startswith(_INLINE_PREFIXES) or blob.media_type in _INLINE_IMAGES
-    )
-    disposition = content_disposition_header(not inline, attachment.filename) or "attachment"
+    if not access.can_view(person, attachment):  # a recording flagged under AV-3
+        raise Http404("文件不存在或无权查看。")
+    if not _inline(request, attachment.blob) and not access.can_view(person, attachment, action="copy"):
+        raise PermissionDenied(COPY_REFUSED)
+
+    def logged(byte_range: str) -> None:
+        attachment_downloaded(actor=person, attachment=attachment, byte_range=byte_range)
+
+    return _serve(request, attachment.blob, attachment.filename, logged)
+
+
+def _serve(
+    request: HttpRequest, blob: Blob, filename: str, logged: Callable[[str], None]
+) -> HttpResponseBase:
+    inline = _inline(request, blob)
+    disposition = content_disposition_header(not inline, filename) or "attachment"
     etag = f'"{hex_digest(blob.sm3)}"'
     range_header = request.headers.get("Range", "")
     if_range = request.headers.get("If-Range", "")
@@ -166,9 +194,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
         refused["Content-Range"] = f"bytes */{blob.size}"
         return refused
     if request.method != "HEAD":
-        attachment_downloaded(
-            actor=person, attachment=attachment, byte_range=range_header if byte_range else ""
-        )
+        logged(range_header if byte_range else "")
     fh = get_storage().open(blob.storage_key)
     if byte_range is None:
         response: HttpResponseBase = FileResponse(fh, content_type=blob.media_type)

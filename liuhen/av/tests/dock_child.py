@@ -4,7 +4,8 @@ SQLite database in ``LIUHEN_HOME``:
 - ``setup``: an agency, two officers, the equipment office, two recorders each checked out to
   one officer now (prints the checkout time as JSON);
 - ``check``: every audio-visual item with its attributed officer, status and flags, and the
-  counts of rows, blobs, pending markers and temp files (JSON on the last line).
+  counts of rows, blobs, pending markers and temp files (JSON on the last line);
+- ``derivatives``: every derivative (item, kind, status, media type, error) and the task states.
 """
 
 from __future__ import annotations
@@ -95,12 +96,34 @@ def check() -> dict[str, object]:
     }
 
 
+def derivatives() -> dict[str, object]:
+    from django_tasks_db.models import DBTaskResult
+
+    from liuhen.av.models import Derivative
+
+    rows = Derivative.objects.select_related("item", "blob").order_by("pk")
+    return {
+        "derivatives": [
+            {
+                "item": d.item.filename,
+                "kind": d.kind,
+                "status": d.status,
+                "media_type": d.blob.media_type if d.blob else None,
+                "error": d.error,
+            }
+            for d in rows
+        ],
+        "tasks": sorted(str(t.status) for t in DBTaskResult.objects.all()),
+    }
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuhen.settings")
     import django
 
     django.setup()
-    result = setup() if sys.argv[1] == "setup" else check()
+    modes = {"setup": setup, "check": check, "derivatives": derivatives}
+    result = modes[sys.argv[1]]()
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -98,11 +98,14 @@ def _build_dock(root: Path, t0: datetime) -> dict[str, str]:
     return expected
 
 
+BATCH = 3  # files committed per transaction in the killed run (the default, 64, would be one batch)
+
+
 def _import_until_killed(home: Path, dock: Path, after: int) -> int:
     """Start the import, SIGKILL it once ``after`` files are in (mid-file when possible)."""
     child = subprocess.Popen(
         [sys.executable, "-m", "liuhen.cli", "ingest", "--dock", str(dock)],
-        env=_env(home),
+        env={**_env(home), "LIUHEN_AV_DOCK_BATCH_FILES": str(BATCH)},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -134,8 +137,10 @@ def test_av_8_dock_import_killed_and_resumed_attributes_each_file(tmp_path: Path
 
     printed = _import_until_killed(home, dock, after=3)
     halfway = _child(home, "check")
-    assert printed <= halfway["item_count"] <= printed + 1  # no half item: each file commits alone
-    assert halfway["item_count"] < len(expected)
+    # Lines are printed once their batch committed; a batch commits whole or not at all, and each
+    # item with its source: no half item, no half batch.
+    assert printed <= halfway["item_count"] < len(expected)
+    assert halfway["item_count"] % BATCH == 0 and halfway["sources"] == halfway["item_count"]
 
     rerun = _liuhen(home, "ingest", "--dock", str(dock))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
@@ -167,6 +172,8 @@ def test_av_8_dock_import_killed_and_resumed_attributes_each_file(tmp_path: Path
         result["blobs"],
     )
     assert after["sources"] == len(expected) + 1  # + the duplicate copy
+    on_disk = [p for p in (home / "vault" / "blobs").rglob("*") if p.is_file()]
+    assert len(on_disk) == after["blobs"]  # no orphan blob left by the killed batch
     verify = _liuhen(home, "verify")
     assert verify.returncode == 0, verify.stdout
 

@@ -76,6 +76,11 @@ PLANS: tuple[CasePlan, ...] = (
         features=f("major"), progress=3,
         branch_reason="当事人申请复核并提交了完整的药品出入库记录，经复核原认定事实有误，经局长批准撤销原行政处罚决定。",
     ),
+    # LR-6 (HY-FS 第十条): the legal office disagrees on the law applied, re-reviews on the department's
+    # objection and still disagrees; the collective study (designated room, on video, all signatures)
+    # decides, and the decision is made.
+    CasePlan("swap_drugs", FUND, ("hy_liuting", "hy_wangjun"), Stage.SERVICE, features=f("major", "objection"),
+             amount=Decimal("15600.00")),
 )  # fmt: skip
 
 SPEC = AgencySpec(

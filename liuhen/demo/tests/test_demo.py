@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from liuhen.archives.models import ArchiveRecord
 from liuhen.cases.models import Branch, Case, Stage
 from liuhen.cases.selectors import cases_visible_to
 from liuhen.cases.validators import validate_resident_id, validate_uscc
@@ -94,6 +95,9 @@ def _check_showcase() -> None:
             assert case.stage in (Stage.CLOSING, Stage.FOLLOWUP) and not case.branch, item.key
             assert not [f.rule_id for f in findings if f.blocking], item.key
             assert case.records.filter(record_type="archive_registration").exists(), item.key
+            # AR-1, AR-2: the archive accepted its file (liuhen.archives), with number and term
+            archived = ArchiveRecord.objects.filter(case=case, decision__outcome="accepted", retention="30y")
+            assert archived.exists(), item.key
         else:
             found = {(f.rule_id, f.citation) for f in findings}
             for expected in item.expect:

@@ -47,8 +47,37 @@ def at(days: float = 0, hours: float = 0) -> datetime:
     return T0 + timedelta(days=days, hours=hours)
 
 
-def att(media_type: str = "video/mp4", *, created_at: datetime | None = None) -> AttachmentSnap:
-    return AttachmentSnap(media_type=media_type, size=1024, created_at=created_at or T0)
+def att(media_type: str = "video/mp4", *, created_at: datetime | None = None, **facts: Any) -> AttachmentSnap:
+    """A file uploaded at ``created_at`` (default T0); ``facts``: what its imported item and the
+    officer's declarations say (recorded_at, ended_at, recorder_no, field_work, returned_at,
+    consent, secret, privacy, opening_statement, gap_explanation)."""
+    return AttachmentSnap(media_type=media_type, size=1024, created_at=created_at or T0, **facts)
+
+
+# AV-4: a complete opening statement (YC 第十二条).
+OPENING = ["time", "place", "officers", "action", "recording_notice"]
+
+
+def clip(
+    start: float,
+    end: float,
+    *,
+    recorder: str = "ZFJLY-01",
+    explanation: str = "",
+    stage: str = "investigation",
+    **data: Any,
+) -> RecordSnap:
+    """A video record of one clip from ``recorder``, ``start``..``end`` minutes after T0."""
+    fields: dict[str, Any] = {
+        "recorded_at": at(hours=start / 60).isoformat(),
+        "ended_at": at(hours=end / 60).isoformat(),
+        "recorder_no": recorder,
+        "opening_statement": OPENING,
+        **data,
+    }
+    if explanation:
+        fields["gap_explanation"] = explanation
+    return rec("video", stage, fields)
 
 
 def signed(*roles: str, refused: Iterable[str] = ()) -> tuple[SignerSnap, ...]:

@@ -60,8 +60,11 @@ def test_stage_scoping_not_yet_missing_violated(tmp_path: Path) -> None:
     assert missing.status is FindingStatus.MISSING and missing.stage == "initiation" and missing.blocking
     (violated,) = evaluate(snap(stage="review"), [pack], CAL)
     assert violated.status is FindingStatus.VIOLATED
-    (branched,) = evaluate(snap(stage="initiation", branch="not_filed"), [pack], CAL)
-    assert branched.status is FindingStatus.VIOLATED
+    # A branch taken in the rule's stage ends that stage's flow: what it still asked for lapses.
+    assert evaluate(snap(stage="initiation", branch="not_filed"), [pack], CAL) == []
+    # A branch taken later does not excuse what the stage left behind.
+    (left,) = evaluate(snap(stage="review", branch="revoked"), [pack], CAL)
+    assert left.status is FindingStatus.VIOLATED
     # Only a record made in the rule's stage counts (unless any_stage).
     wrong_stage = snap(stage="initiation", records=(rec("filing_approval", "investigation"),))
     assert len(evaluate(wrong_stage, [pack], CAL)) == 1
@@ -175,6 +178,7 @@ stage = "investigation"
 record_type = "inquiry"
 [rule.require]
 media = ["video/", "audio/"]
+scenario = ["inquiry"]
 """
 
 
@@ -210,14 +214,24 @@ def test_signers_with_refusal(tmp_path: Path) -> None:
     assert [(f.rule_id, f.record_id) for f in found] == [("YC-6-signed", refused_alone.id)]
 
 
-def test_media_by_attachment_or_av_record_in_the_same_stage(tmp_path: Path) -> None:
+def test_media_by_own_attachment_or_av_of_the_scenario(tmp_path: Path) -> None:
+    """AV-1: the activity's own file, or a photo / audio / video record of the rule's scenario
+    (anywhere in the case) — not any AV of the same stage, not AV of another scenario, not an AV
+    record without its file."""
     pack = pack_from(tmp_path, PER_RECORD)
     bare = rec("inquiry")
     (missing,) = evaluate(snap(records=(bare,)), [pack], CAL)
     assert missing.status is FindingStatus.MISSING and missing.record_id == bare.id
     assert evaluate(snap(records=(rec("inquiry", media=("audio/mpeg",)),)), [pack], CAL) == []
-    assert evaluate(snap(records=(bare, rec("video"))), [pack], CAL) == []
-    assert len(evaluate(snap(records=(bare, rec("video", "review"))), [pack], CAL)) == 1
+    inquiry_video = rec("video", data={"scenario": "inquiry"}, media=("video/mp4",))
+    assert evaluate(snap(records=(bare, inquiry_video)), [pack], CAL) == []
+    later = rec("video", "review", data={"scenario": "inquiry"}, media=("video/mp4",))
+    assert evaluate(snap(records=(bare, later)), [pack], CAL) == []
+    other = rec("video", data={"scenario": "landmark"}, media=("video/mp4",))
+    assert len(evaluate(snap(records=(bare, other)), [pack], CAL)) == 1
+    no_file = rec("video", data={"scenario": "inquiry"})
+    assert len(evaluate(snap(records=(bare, no_file)), [pack], CAL)) == 1
+    assert len(evaluate(snap(records=(bare, rec("video", media=("video/mp4",)))), [pack], CAL)) == 1
     assert len(evaluate(snap(records=(rec("inquiry", media=("image/jpeg",)),)), [pack], CAL)) == 1
 
 
@@ -243,6 +257,8 @@ def test_field_ops(op: str, value: object, data: dict[str, object], holds: bool)
 
     condition = FieldCondition("k", op, tuple(value) if isinstance(value, list) else value)
     assert engine.field_holds(condition, data) is holds
+    # The compiled predicate (fast paths) agrees with the reference.
+    assert conditions.predicate(condition)(data) is holds
 
 
 def test_forbidden_and_max_field(tmp_path: Path) -> None:

@@ -54,6 +54,8 @@ TYPES = [
     "refusal_record",
     "collective_discussion",
     "complaint_registration",
+    "site_inspection",
+    "coercive_measure_decision",
     "unknown",
 ]
 FIELDS = [
@@ -85,6 +87,14 @@ FIELDS = [
     "handed_at_before",
     "filed_on",
     "received_on",
+    # keys the AV rules read
+    "scenario",
+    "opening_statement",
+    "gap_explanation",
+    "recorder_no",
+    "device_no",
+    "ended_at",
+    "taken_at",
 ]
 
 zones = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-12))])
@@ -104,6 +114,9 @@ json_scalars = st.one_of(
             "1e999",
             "-5",
             "lodged",
+            "lodged_service",
+            "inquiry",
+            "preservation",
             "fine",
             "NaN",
             "right",
@@ -140,6 +153,18 @@ records = st.builds(
             media_type=st.sampled_from(["video/mp4", "audio/mpeg", "image/jpeg", ""]),
             size=st.integers(0, 9),
             created_at=moments,
+            recorded_at=st.none() | moments,
+            ended_at=st.none() | moments,
+            recorder_no=st.sampled_from(["", "ZFJLY-01", "ZFJLY-02"]),
+            field_work=st.sampled_from(["", "off_site", "x"]),
+            returned_at=st.none() | moments,
+            consent=st.sampled_from(["", "consented", "refused"]),
+            secret=st.booleans(),
+            privacy=st.booleans(),
+            opening_statement=st.lists(st.sampled_from(["time", "recording_notice", "x"]), max_size=3).map(
+                tuple
+            ),
+            gap_explanation=st.sampled_from(["", " ", "停电"]),
         ),
         max_size=2,
     ).map(tuple),
@@ -210,7 +235,7 @@ any_of = [
   { min_count = { records = ["inquiry", "video"], count = 3 }, any_stage = true },
   { preceded_by = ["record:penalty_decision.decided_on", "record:penalty_decision"], own_time = "served_at" },
   { signers = ["recipient"], refusal_with = "witness" },
-  { media = ["video/", "image/"] },
+  { media = ["video/", "image/"], scenario = ["lodged_service", "inquiry"] },
   { fields = ["reason"] },
   { records = ["mailing_receipt"] },
   { all_records = ["mailing_receipt", "video"] },
@@ -294,6 +319,45 @@ days = -7
 unit = "working"
 until = "record:hearing_notice.issued_on"
 optional = true
+
+[[rule]]
+id = "YC-8-file"
+requirements = ["AV-4"]
+citation = "YC 第八条"
+severity = "warning"
+message = "测试。"
+stage = "investigation"
+[rule.when]
+media = ["video/", "audio/"]
+field = [{ name = "secret", op = "eq", value = true }, { name = "recorded_at", op = "present" }]
+[rule.require]
+any_of = [{ opening_statement = ["time", "recording_notice"] }, { fields = ["gap_explanation"] }]
+
+[[rule]]
+id = "YC-9-file-upload"
+requirements = ["AV-7"]
+citation = "YC 第九条"
+severity = "warning"
+message = "测试。"
+[rule.when]
+media = ["image/", "video/"]
+field = { name = "field_work", op = "in", value = ["off_site"] }
+[rule.deadline]
+from = ["file:returned_at", "file:recorded_at", "record:video.recorded_at"]
+days = 24
+unit = "hours"
+until = ["uploaded", "record:hearing_notice.issued_on"]
+
+[[rule]]
+id = "YC-10-gaps"
+requirements = ["AV-6"]
+citation = "YC 第十条"
+severity = "warning"
+message = "测试。"
+[rule.when]
+record_type = "site_inspection"
+[rule.require]
+av_gaps = { start = "started_at", end = "ended_at", tolerance_minutes = 1 }
 """
 
 
@@ -355,6 +419,15 @@ def test_the_every_key_pack_uses_every_key() -> None:
 
     text = EVERY_KEY
     pack = _every_key_pack()
-    assert len(pack.rules) == 7
-    for key in (*_WHEN_KEYS, *_REQUIRE_KEYS, "uploaded:", "branch:", "optional", "count_of", "days = -"):
+    assert len(pack.rules) == 10
+    for key in (
+        *_WHEN_KEYS,
+        *_REQUIRE_KEYS,
+        "uploaded:",
+        "branch:",
+        "file:",
+        "optional",
+        "count_of",
+        "days = -",
+    ):
         assert key in text, key

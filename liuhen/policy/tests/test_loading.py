@@ -68,9 +68,11 @@ def test_current_versions_signers_files_parties_and_times(org: Org) -> None:
     assert [(s.role, s.refused) for s in record.signers] == [("witness", True)]
     assert all(s.signed_at is not None and s.signed_at.tzinfo is not None for s in record.signers)
     # The correction's own attachment rows only (the service carries the file over), not the old one's.
-    own = stored.attachments.get()
+    # A file's upload time is when its content reached the vault (the blob), not when this
+    # version's attachment row was written (AV-7).
+    own = stored.attachments.select_related("blob").get()
     assert [(a.media_type, a.size, a.created_at) for a in record.attachments] == [
-        ("video/mp4", 9, own.created_at)
+        ("video/mp4", 9, own.blob.created_at)
     ]
     assert [(p.kind, p.name) for p in snap.parties] == [("person", "张三")]
     assert [e.to_stage for e in snap.stage_history] == ["initiation", "investigation"]
@@ -115,7 +117,7 @@ def _eager(case_id: int) -> list[RecordSnap]:
             continue
         signers = tuple(SignerSnap(s.role, s.refused, s.signed_at) for s in record.signers.order_by("pk"))
         attachments = tuple(
-            AttachmentSnap(a.blob.media_type, a.blob.size, a.created_at)
+            AttachmentSnap(a.blob.media_type, a.blob.size, a.blob.created_at)
             for a in record.attachments.select_related("blob").order_by("pk")
         )
         out.append(
@@ -142,7 +144,9 @@ def test_lazy_records_equal_an_eager_read_and_the_findings_too() -> None:
     rows = list(Case.objects.order_by("pk").values(*_CASE_FIELDS))
     with CaptureQueriesContext(connection) as loading:
         snapshots = load_batch(rows, today)
-    assert len(loading) == 6  # records, signatures, files, stage history, handlers, parties
+    # records, signatures, files, stage history, handlers, parties — and, as the generated cases
+    # have audio-visual files, what the imported items and the declarations say of them.
+    assert len(loading) == 8
     # Signatures come with the batch for the types some case's packs read.
     fetched = frozenset().union(*(signed_record_types(packs_for(row["agency__policy_pack"])) for row in rows))
     assert "penalty_decision" in fetched and "photo" not in fetched

@@ -77,7 +77,11 @@ TABLE = {
         rec("sampling_record", party_signature="refused"), fixed=(rec("refusal_record", data=REFUSAL),)
     ),
     "BX-5-5-refusal-details": swap("refusal_record", "investigation", {**REFUSAL, "details": ""}, REFUSAL),
-    "BX-6-preservation-av": pair(rec("evidence_preservation_notice"), fixed=(rec("photo"),)),
+    "BX-6-preservation-av": pair(
+        rec("evidence_preservation_notice"),
+        rec("video", scenario="sampling"),
+        fixed=(rec("photo", scenario="preservation"),),
+    ),
     "BX-8-head-approval": (
         case("BX", rec("penalty_decision", "review", DECISION), stage="review"),
         case("BX", rec("penalty_decision", "review", DECISION, signers=signed("head")), stage="review"),
@@ -191,7 +195,12 @@ def test_sv2_bx_refused_service_photographed_instead_of_witnessed() -> None:
     """SV-2 (BX 第十二条): "也可以…采用拍照、录像等方式记录送达过程" — a photo of the lodged service
     meets the rule as a witness's signature does; a bare refusal meets neither."""
     refused = receipt("lodged", signers=signed("server", refused=["recipient"]))
-    photographed = in_service(refused, rec("photo", "service"))
+    photographed = in_service(refused, rec("photo", "service", scenario="lodged_service"))
+    # A photo of another scenario (the direct service of another document) does not count.
+    assert failing(
+        evaluate(in_service(refused, rec("photo", "service", scenario="service")), PACKS, CAL),
+        "BX-12-refusal-witness",
+    )
     assert not failing(evaluate(photographed, PACKS, CAL), "BX-12-refusal-witness")
     filmed = rec(
         "service_receipt",

@@ -16,6 +16,7 @@ from liuhen.policy.snapshot import CaseSnapshot, RecordSnap
 from liuhen.policy.tests.snapshots import (
     assert_broken_and_fixed,
     case,
+    clip,
     failing,
     pair_maker,
     rec,
@@ -58,6 +59,7 @@ DISCLOSURE = {
 VIDEO = {"device_no": "ZFJLY-01", "recorded_by": "李四", "recorded_at": "2026-03-02T09:00:00+08:00"}
 
 
+SITE_WINDOW = {"started_at": "2026-03-02T09:00:00+08:00", "ended_at": "2026-03-02T10:00:00+08:00"}
 pair = pair_maker("HY")
 swap = swap_maker("HY")
 
@@ -196,8 +198,16 @@ TABLE = {
         branch="not_filed",
     ),
     "HY-JL-7-7-appraisal": pair(rec("appraisal_commission"), fixed=(rec("appraisal_opinion"),)),
-    "HY-JL-8-preservation-av": pair(rec("evidence_preservation_notice"), fixed=(rec("video"),)),
-    "HY-JL-8-sealing-av": pair(rec("coercive_measure_decision"), fixed=(rec("video"),)),
+    "HY-JL-8-preservation-av": pair(
+        rec("evidence_preservation_notice"),
+        rec("video", scenario="coercive_measure"),
+        fixed=(rec("video", scenario="preservation"),),
+    ),
+    "HY-JL-8-sealing-av": pair(
+        rec("coercive_measure_decision"),
+        rec("video", scenario="preservation"),
+        fixed=(rec("video", scenario="coercive_measure"),),
+    ),
     "HY-JL-10-notice-content": swap("advance_notice", "review", {**NOTICE, "evidence": []}, NOTICE),
     "HY-JL-10-statement-or-waiver": pair(
         rec("advance_notice", "review", NOTICE), fixed=(rec("waiver_record", "review"),), stage="review"
@@ -235,6 +245,21 @@ TABLE = {
         "video", "investigation", {"continuous": False}, {"continuous": False, "gap_explanation": "设备故障"}
     ),
     "HY-JL-21-party-told": swap("av_consent", "investigation", {"party_told": False}, {"party_told": True}),
+    "HY-JL-21-opening-notice": swap(
+        "video",
+        "investigation",
+        {"opening_statement": ["time", "place"]},
+        {"opening_statement": ["time", "place", "recording_notice"]},
+    ),
+    "HY-JL-20-site-gaps": (
+        case("HY", rec("site_inspection", data=SITE_WINDOW), clip(0, 20), clip(40, 60)),
+        case(
+            "HY",
+            rec("site_inspection", data=SITE_WINDOW),
+            clip(0, 20),
+            clip(40, 60, explanation="记录仪电量耗尽，更换电池"),
+        ),
+    ),
     "HY-GS-7-penalty-disclosure": (
         case(
             "HY",

@@ -15,6 +15,7 @@ from liuhen.policy.tests.snapshots import (
     assert_broken_and_fixed,
     att,
     case,
+    clip,
     failing,
     pair_maker,
     rec,
@@ -47,6 +48,8 @@ def reinspection(grade: str, **data: Any) -> RecordSnap:
     return rec("reinspection_record", "followup", {"grade": grade, "rectified": True, **data})
 
 
+SITE_WINDOW = {"started_at": "2026-03-02T09:00:00+08:00", "ended_at": "2026-03-02T10:00:00+08:00"}
+
 TABLE = {
     "PL-6-1-complaint-prep": pair(COMPLEX, fixed=PREP, source="complaint"),
     "PL-6-2-assigned-prep": pair(COMPLEX, fixed=PREP, source="assigned"),
@@ -60,28 +63,55 @@ TABLE = {
         case("PL", rec("expert_opinion", "preparation")),
         case("PL", rec("expert_opinion", "preparation", signers=signed("expert"))),
     ),
-    "PL-9-coercion-av": pair(rec("coercive_measure_decision"), fixed=(rec("video"),)),
-    "PL-10-site-av": pair(rec("site_inspection"), rec("photo"), fixed=(rec("video"),)),
+    "PL-9-coercion-av": pair(
+        rec("coercive_measure_decision"), fixed=(rec("video", scenario="coercive_measure"),)
+    ),
+    "PL-10-site-av": pair(
+        rec("site_inspection"),
+        rec("photo", scenario="must_check"),
+        rec("video", scenario="inquiry"),
+        fixed=(rec("video", scenario="must_check"),),
+    ),
+    "PL-10-site-gaps": (
+        case("PL", rec("site_inspection", data=SITE_WINDOW), clip(0, 20), clip(30, 60)),
+        case(
+            "PL",
+            rec("site_inspection", data=SITE_WINDOW),
+            clip(0, 20),
+            clip(30, 60, explanation="转移至库房检查"),
+        ),
+    ),
     "PL-10-inquiry-av": (
         case("PL", rec("inquiry")),
         case("PL", rec("inquiry", attachments=(att("video/mp4"),))),
     ),
-    "PL-10-sampling-av": pair(rec("sampling_record"), fixed=(rec("video"),)),
+    "PL-10-sampling-av": pair(rec("sampling_record"), fixed=(rec("video", scenario="sampling"),)),
     "PL-11-disclosure": pair(
         rec("penalty_decision", "review"), fixed=(rec("disclosure_record", "service"),), stage="service"
     ),
-    "PL-12-notice-av": pair(rec("advance_notice", "review"), fixed=(rec("audio", "review"),), stage="review"),
+    "PL-12-notice-av": pair(
+        rec("advance_notice", "review"), fixed=(rec("audio", "review", scenario="rights"),), stage="review"
+    ),
     "PL-12-statement-av": pair(
-        rec("statement_defence", "review", form="oral"), fixed=(rec("video", "review"),), stage="review"
+        rec("statement_defence", "review", form="oral"),
+        fixed=(rec("video", "review", scenario="statement"),),
+        stage="review",
     ),
     "PL-12-hearing-av": pair(
-        rec("hearing_record", "review"), fixed=(rec("video", "review"),), stage="review"
+        rec("hearing_record", "review"), fixed=(rec("video", "review", scenario="hearing"),), stage="review"
     ),
     "PL-12-service-av": pair(
-        rec("service_receipt", "service", method="direct"), fixed=(rec("video", "service"),), stage="service"
+        rec("service_receipt", "service", method="direct"),
+        fixed=(rec("video", "service", scenario="service"),),
+        stage="service",
     ),
     "PL-13-deliberation-av": pair(
-        rec("collective_discussion", "review"), fixed=(rec("audio", "review"),), stage="review"
+        rec("collective_discussion", "review"),
+        fixed=(rec("audio", "review", scenario="deliberation"),),
+        stage="review",
+    ),
+    "PL-13-deliberation-room": swap(
+        "collective_discussion", "review", {"designated_room": False}, {"designated_room": True}
     ),
     "PL-14-av-retention": swap("archive_registration", "closing", {}, {"retention": "30y"}),
     **{
@@ -136,7 +166,9 @@ TABLE = {
         },
     ),
     "PL-16-3-serious": pair(
-        reinspection("serious", method="on_site"), fixed=(rec("video", "followup"),), stage="followup"
+        reinspection("serious", method="on_site"),
+        fixed=(rec("video", "followup", scenario="reinspection"),),
+        stage="followup",
     ),
 }
 

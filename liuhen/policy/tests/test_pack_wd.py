@@ -12,11 +12,13 @@ from liuhen.policy.findings import FindingStatus
 from liuhen.policy.schema import packs_for
 from liuhen.policy.snapshot import CaseSnapshot, RecordSnap
 from liuhen.policy.tests.snapshots import (
+    FAILING,
     T0,
     assert_broken_and_fixed,
     at,
     att,
     case,
+    clip,
     failing,
     pair_maker,
     rec,
@@ -81,6 +83,20 @@ def service(method: str, **data: Any) -> RecordSnap:
 def uploaded(record_type: str, field: str, hours_late: float) -> CaseSnapshot:
     """A media record made at T0 and uploaded ``hours_late`` hours later."""
     return case("WD", rec(record_type, data={field: T0.isoformat()}, created_at=at(hours=hours_late)))
+
+
+def away(record_type: str, *, hours_after_return: float) -> CaseSnapshot:
+    """Recorded at T0 during off-site work, back at the agency two days later, uploaded
+    ``hours_after_return`` hours after that."""
+    data = {
+        "recorded_at": T0.isoformat(),
+        "returned_at": at(days=2).isoformat(),
+        "upload_delay_reason": "off_site",
+    }
+    return case("WD", rec(record_type, data=data, created_at=at(days=2, hours=hours_after_return)))
+
+
+HEARING_WINDOW = {"started_at": "2026-03-02T09:00:00+08:00", "ended_at": "2026-03-02T11:00:00+08:00"}
 
 
 TABLE = {
@@ -162,8 +178,17 @@ TABLE = {
         {"institution": "某鉴定所", "matters": "…"},
         {"institution": "某鉴定所", "matters": "…", "materials": ["病历"], "commissioned_on": "2026-03-03"},
     ),
-    "WD-13-coercion-av": pair(rec("coercive_measure_decision"), rec("photo"), fixed=(rec("video"),)),
-    "WD-13-property-av": pair(rec("evidence_preservation_notice"), fixed=(rec("video"),)),
+    "WD-13-coercion-av": pair(
+        rec("coercive_measure_decision"),
+        rec("photo", scenario="coercive_measure"),
+        rec("video", scenario="preservation"),
+        fixed=(rec("video", scenario="coercive_measure"),),
+    ),
+    "WD-13-property-av": pair(
+        rec("evidence_preservation_notice"),
+        rec("video", scenario="coercive_measure"),
+        fixed=(rec("video", scenario="preservation"),),
+    ),
     "WD-15-notice-content": swap("advance_notice", "review", {**NOTICE, "channel": ""}, NOTICE),
     "WD-15-oral-statement": swap(
         "statement_defence",
@@ -181,9 +206,27 @@ TABLE = {
     ),
     "WD-16-hearing-av": pair(
         rec("hearing_record", "review"),
-        rec("audio", "review"),
-        fixed=(rec("video", "review"),),
+        rec("audio", "review", scenario="hearing"),
+        rec("video", "review", scenario="deliberation"),
+        fixed=(rec("video", "review", scenario="hearing"),),
         stage="review",
+    ),
+    "WD-16-hearing-gaps": (
+        case(
+            "WD",
+            rec("hearing_record", "review", HEARING_WINDOW),
+            clip(0, 40, stage="review", recorder="SXJ-01"),
+            clip(50, 120, stage="review", recorder="SXJ-01"),
+            clip(40, 50, stage="review", recorder="ZFJLY-02"),
+            stage="review",
+        ),
+        case(
+            "WD",
+            rec("hearing_record", "review", HEARING_WINDOW),
+            clip(0, 40, stage="review", recorder="SXJ-01"),
+            clip(50, 120, stage="review", recorder="SXJ-01", explanation="休庭十分钟，休庭期间停止录制"),
+            stage="review",
+        ),
     ),
     "WD-17-head-signs": (
         case("WD", rec("penalty_decision", "review"), stage="review"),
@@ -223,7 +266,12 @@ TABLE = {
         case("WD", service("lodged", servers=["张三"]), stage="service"),
         case("WD", service("lodged", servers=["张三", "李四"]), stage="service"),
     ),
-    "WD-18-2-lodged-av": pair(service("lodged"), fixed=(rec("video", "service"),), stage="service"),
+    "WD-18-2-lodged-av": pair(
+        service("lodged"),
+        rec("video", "service", scenario="service"),
+        fixed=(rec("video", "service", scenario="lodged_service"),),
+        stage="service",
+    ),
     "WD-18-3-mail": (
         case("WD", service("mail", document_no="望医保罚〔2026〕1号"), stage="service"),
         case("WD", service("mail", document_no="望医保罚〔2026〕1号", tracking_no="EMS123"), stage="service"),
@@ -257,18 +305,23 @@ TABLE = {
         {"result": "enforced", "result_on": "2026-05-01"},
     ),
     "WD-21-custodian": swap("archive_registration", "closing", {"archivist": " "}, {"archivist": "王五"}),
-    "WD-22-video-upload-24h": (uploaded("video", "recorded_at", 30), uploaded("video", "recorded_at", 23)),
-    "WD-22-audio-upload-24h": (uploaded("audio", "recorded_at", 48), uploaded("audio", "recorded_at", 24)),
-    "WD-22-photo-upload-24h": (uploaded("photo", "taken_at", 25), uploaded("photo", "taken_at", 1)),
-    **{
-        f"WD-22-{kind}-delay-reason": swap(
-            kind,
-            "investigation",
-            {"returned_at": at(days=2).isoformat()},
-            {"returned_at": at(days=2).isoformat(), "upload_delay_reason": "off_site"},
-        )
-        for kind in ("video", "audio", "photo")
-    },
+    "WD-22-av-upload-24h": (uploaded("video", "recorded_at", 30), uploaded("video", "recorded_at", 23)),
+    "WD-22-av-upload-after-return": (
+        away("video", hours_after_return=25),
+        away("video", hours_after_return=20),
+    ),
+    "WD-22-av-return-reason": swap(
+        "video",
+        "investigation",
+        {"returned_at": at(days=2).isoformat()},
+        {"returned_at": at(days=2).isoformat(), "upload_delay_reason": "off_site"},
+    ),
+    "WD-22-av-return-time": swap(
+        "photo",
+        "investigation",
+        {"upload_delay_reason": "remote"},
+        {"upload_delay_reason": "remote", "returned_at": at(days=2).isoformat()},
+    ),
     "WD-23-filing-30d": tuple(
         case(
             "WD",
@@ -289,7 +342,7 @@ def test_wd_rule_broken_then_fixed(rule_id: str, broken: CaseSnapshot, fixed: Ca
 def test_av7_wd_video_uploaded_after_24_hours_is_late_with_citation() -> None:
     """AV-7 (WD 第二十二条): uploaded 30 hours after recording → LATE; only WD has the 24-hour rule."""
     snap = uploaded("video", "recorded_at", 30)
-    [finding] = failing(evaluate(snap, PACKS, CAL), "WD-22-video-upload-24h")
+    [finding] = failing(evaluate(snap, PACKS, CAL), "WD-22-av-upload-24h")
     assert finding.status is FindingStatus.LATE
     assert finding.citation == "WD 第二十二条"
     assert finding.due is not None and finding.due.isoformat() == "2026-03-03"
@@ -334,17 +387,17 @@ def test_av7_wd_upload_time_is_the_files_own_upload() -> None:
     late_file = rec(
         "video", data=recorded, created_at=T0, attachments=(att("video/mp4", created_at=at(hours=30)),)
     )
-    [finding] = failing(evaluate(case("WD", late_file), PACKS, CAL), "WD-22-video-upload-24h")
+    [finding] = failing(evaluate(case("WD", late_file), PACKS, CAL), "WD-22-av-upload-24h")
     assert finding.status is FindingStatus.LATE and finding.record_id == late_file.id
     no_file = rec("video", data=recorded, created_at=T0, attachments=())
     [running] = [
         f
         for f in evaluate(case("WD", no_file, today=T0.date()), PACKS, CAL)
-        if f.rule_id == "WD-22-video-upload-24h"
+        if f.rule_id == "WD-22-av-upload-24h"
     ]
     assert running.status is FindingStatus.DUE
     [overdue] = failing(
-        evaluate(case("WD", no_file, today=at(days=3).date()), PACKS, CAL), "WD-22-video-upload-24h"
+        evaluate(case("WD", no_file, today=at(days=3).date()), PACKS, CAL), "WD-22-av-upload-24h"
     )
     assert overdue.status is FindingStatus.OVERDUE
 
@@ -358,10 +411,10 @@ def test_av7_wd_working_away_counts_from_the_return() -> None:
     }
     upload = (att("video/mp4", created_at=at(days=3, hours=20)),)
     snap = case("WD", rec("video", data=away, created_at=at(days=3, hours=20), attachments=upload))
-    assert not failing(evaluate(snap, PACKS, CAL), "WD-22-video-upload-24h")
+    assert not failing(evaluate(snap, PACKS, CAL), "WD-22-av-upload-after-return")
     too_late = (att("video/mp4", created_at=at(days=4, hours=1)),)
     snap = case("WD", rec("video", data=away, created_at=at(days=4, hours=1), attachments=too_late))
-    assert failing(evaluate(snap, PACKS, CAL), "WD-22-video-upload-24h")
+    assert failing(evaluate(snap, PACKS, CAL), "WD-22-av-upload-after-return")
 
 
 def test_dc3_wd_every_listed_attendee_signs_the_discussion() -> None:
@@ -374,3 +427,116 @@ def test_dc3_wd_every_listed_attendee_signs_the_discussion() -> None:
     )
     [finding] = failing(evaluate(case("WD", record, stage="review"), PACKS, CAL), "WD-17-discussion-signed")
     assert finding.citation == "WD 第十七条" and finding.blocking
+
+
+def test_av7_wd_upload_30_hours_after_recording_is_late_unless_field_work() -> None:
+    """AV-7 acceptance (WD 第二十二条): a file uploaded 30 hours after recording is flagged late;
+    with the field exception (reason + return time declared, uploaded within 24 hours of the
+    return) it is not — for a video record and for a video attached to another record."""
+    recorded = {"recorded_at": T0.isoformat()}
+    late = rec("video", data=recorded, attachments=(att("video/mp4", created_at=at(hours=30)),))
+    [finding] = failing(evaluate(case("WD", late), PACKS, CAL), "WD-22-av-upload-24h")
+    assert finding.status is FindingStatus.LATE and finding.citation == "WD 第二十二条"
+    field = {**recorded, "upload_delay_reason": "continuous", "returned_at": at(hours=20).isoformat()}
+    excused = rec("video", data=field, attachments=(att("video/mp4", created_at=at(hours=30)),))
+    findings = evaluate(case("WD", excused), PACKS, CAL)
+    assert not [f for f in findings if "AV-7" in f.requirement_ids and f.status in FAILING]
+    # A return time alone, without the reason, does not move the start: still late, and asked why.
+    no_reason = rec(
+        "video",
+        data={**recorded, "returned_at": at(hours=20).isoformat()},
+        attachments=(att("video/mp4", created_at=at(hours=30)),),
+    )
+    findings = evaluate(case("WD", no_reason), PACKS, CAL)
+    assert failing(findings, "WD-22-av-upload-24h") and failing(findings, "WD-22-av-return-reason")
+
+
+def test_av7_wd_av_attached_to_another_record_is_checked() -> None:
+    """AV-7 (WD 第二十二条), issue 3 defect: AV attached to a non-AV record (a lodged-service receipt
+    with its video, imported from the dock) has the same 24 hours, from its recording time; the
+    field exception is declared on the file."""
+    imported = att("video/mp4", created_at=at(hours=30), recorded_at=T0, ended_at=at(hours=0.2))
+    receipt = rec("service_receipt", "service", {**SERVED, "method": "lodged"}, attachments=(imported,))
+    [finding] = failing(evaluate(case("WD", receipt, stage="service"), PACKS, CAL), "WD-22-av-upload-24h")
+    assert finding.status is FindingStatus.LATE and finding.record_id == receipt.id
+    declared = att(
+        "video/mp4", created_at=at(hours=30), recorded_at=T0, field_work="off_site", returned_at=at(hours=12)
+    )
+    receipt = rec("service_receipt", "service", {**SERVED, "method": "lodged"}, attachments=(declared,))
+    findings = evaluate(case("WD", receipt, stage="service"), PACKS, CAL)
+    assert not [f for f in findings if "AV-7" in f.requirement_ids and f.status in FAILING]
+    # Uploaded on time: nothing; recording time unknown (neither imported nor stated): no period.
+    on_time = rec(
+        "inquiry", data=INQUIRY, attachments=(att("audio/mpeg", created_at=at(hours=2), recorded_at=T0),)
+    )
+    unknown = rec("inquiry", data=INQUIRY, attachments=(att("audio/mpeg", created_at=at(days=9)),))
+    findings = evaluate(case("WD", on_time, unknown), PACKS, CAL)
+    assert not [f for f in findings if "AV-7" in f.requirement_ids]
+
+
+def test_sv2_wd_lodged_service_av_must_be_of_that_scenario() -> None:
+    """SV-2 acceptance (WD 第十八条第（二）项): a lodged service without AV is a finding with its
+    citation; AV of another scenario (a direct service's video) does not clear it; the lodged
+    service's own video (attached, or a video record of that scenario) does."""
+    receipt = service("lodged", reason="拒收", place="某诊所", servers=["张三", "李四"])
+    [missing] = failing(evaluate(case("WD", receipt, stage="service"), PACKS, CAL), "WD-18-2-lodged-av")
+    assert missing.citation == "WD 第十八条第（二）项" and "SV-2" in missing.requirement_ids
+    other = rec("video", "service", scenario="service")
+    assert failing(evaluate(case("WD", receipt, other, stage="service"), PACKS, CAL), "WD-18-2-lodged-av")
+    right = rec("video", "service", scenario="lodged_service")
+    assert not failing(evaluate(case("WD", receipt, right, stage="service"), PACKS, CAL), "WD-18-2-lodged-av")
+    own = rec("service_receipt", "service", {**SERVED, "method": "lodged"}, attachments=(att("video/mp4"),))
+    assert not failing(evaluate(case("WD", own, stage="service"), PACKS, CAL), "WD-18-2-lodged-av")
+
+
+def test_iv6_wd_preservation_av_must_be_of_that_scenario() -> None:
+    """IV-6 acceptance (WD 第十三条 先行登记保存): missing AV is a finding with its citation; a video
+    of an inquiry in the same stage does not count; a preservation video does."""
+    notice = rec("evidence_preservation_notice")
+    [missing] = failing(evaluate(case("WD", notice), PACKS, CAL), "WD-13-property-av")
+    assert missing.citation == "WD 第十三条" and "IV-6" in missing.requirement_ids
+    inquiry_video = rec("video", scenario="inquiry")
+    assert failing(evaluate(case("WD", notice, inquiry_video), PACKS, CAL), "WD-13-property-av")
+    preservation_video = rec("video", scenario="preservation")
+    assert not failing(evaluate(case("WD", notice, preservation_video), PACKS, CAL), "WD-13-property-av")
+
+
+def test_av6_wd_hearing_gap_explained_on_the_declared_file() -> None:
+    """AV-6 (WD 第十六条): the explanation of a gap may be declared on an imported file attached to
+    the hearing record itself."""
+    first = att("video/mp4", recorded_at=at(hours=0), ended_at=at(hours=0.5), recorder_no="SXJ-01")
+    second = att("video/mp4", recorded_at=at(hours=1), ended_at=at(hours=2), recorder_no="SXJ-01")
+    hearing = rec("hearing_record", "review", HEARING_WINDOW, attachments=(first, second))
+    assert failing(evaluate(case("WD", hearing, stage="review"), PACKS, CAL), "WD-16-hearing-gaps")
+    explained = att(
+        "video/mp4",
+        recorded_at=at(hours=1),
+        ended_at=at(hours=2),
+        recorder_no="SXJ-01",
+        gap_explanation="休庭",
+    )
+    hearing = rec("hearing_record", "review", HEARING_WINDOW, attachments=(first, explained))
+    assert not failing(evaluate(case("WD", hearing, stage="review"), PACKS, CAL), "WD-16-hearing-gaps")
+    # Within the 5-minute tolerance: nothing to explain.
+    close = att("video/mp4", recorded_at=at(hours=0.55), ended_at=at(hours=2), recorder_no="SXJ-01")
+    hearing = rec("hearing_record", "review", HEARING_WINDOW, attachments=(first, close))
+    assert not failing(evaluate(case("WD", hearing, stage="review"), PACKS, CAL), "WD-16-hearing-gaps")
+
+
+def test_sv6_wd_performance_lapses_after_revocation_in_service() -> None:
+    """SV-6 / issue 3 pack semantics: a decision revoked (撤销) while the case was in service ends
+    the service stage's flow — its performance record is no longer asked (not VIOLATED); the
+    same case moving on to closing without it is. What was required of a record that was made
+    (the lodged service's video) is still reported after the branch."""
+    revoked = case("WD", stage="service", branch="revoked")
+    assert not failing(evaluate(revoked, PACKS, CAL), "WD-19-performance")
+    assert failing(evaluate(case("WD", stage="closing"), PACKS, CAL), "WD-19-performance")
+    lodged = service("lodged", reason="拒收", place="某诊所")
+    [still] = failing(
+        evaluate(case("WD", lodged, stage="service", branch="revoked"), PACKS, CAL), "WD-18-2-lodged-av"
+    )
+    assert still.status is FindingStatus.VIOLATED
+    # Revoked during review, the service stage's rules were never reached: nothing either.
+    assert not failing(
+        evaluate(case("WD", stage="review", branch="revoked"), PACKS, CAL), "WD-19-performance"
+    )

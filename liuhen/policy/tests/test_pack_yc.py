@@ -14,9 +14,11 @@ from liuhen.policy.findings import FindingStatus, Severity
 from liuhen.policy.schema import packs_for
 from liuhen.policy.snapshot import CaseSnapshot, RecordSnap
 from liuhen.policy.tests.snapshots import (
+    OPENING,
     assert_broken_and_fixed,
     att,
     case,
+    clip,
     failing,
     rec,
     rule_params,
@@ -43,6 +45,7 @@ ARCHIVE = {
     "action_started_on": "2026-03-02",
     "action_ended_on": "2026-04-30",
 }
+SITE_WINDOW = {**SITE, "started_at": "2026-03-02T09:00:00+08:00", "ended_at": "2026-03-02T10:00:00+08:00"}
 VIDEO = {"recorded_at": "2026-03-02T09:00:00+08:00", "location": "某药店", "recorded_by": "李四"}
 
 
@@ -78,44 +81,66 @@ TABLE = {
         "initiation",
     ),
     "YC-4-4-filing-approval": pair(fixed=(rec("filing_approval", "initiation"),), stage="initiation"),
+    "YC-4-4-not-filing-approval": pair(
+        fixed=(rec("not_filing_approval", "initiation"),), stage="initiation", branch="not_filed"
+    ),
     "YC-4-4-appraisal-opinion": pair(rec("appraisal_commission"), fixed=(rec("appraisal_opinion"),)),
     "YC-4-4-service-receipt": pair(
         fixed=(rec("service_receipt", "service", method="direct"),), stage="service"
     ),
-    "YC-5-1-landmark-av": pair(rec("site_inspection", data=SITE), fixed=(rec("photo"),)),
-    "YC-5-3-site-av": pair(rec("site_inspection", data=SITE), rec("photo"), fixed=(rec("video"),)),
+    "YC-5-1-landmark-av": pair(
+        rec("site_inspection", data=SITE),
+        rec("photo", scenario="inquiry"),
+        fixed=(rec("photo", scenario="landmark"),),
+    ),
+    "YC-5-3-site-av": pair(
+        rec("site_inspection", data=SITE),
+        rec("photo", scenario="must_check"),
+        rec("video", scenario="landmark"),
+        fixed=(rec("video", scenario="must_check"),),
+    ),
     "YC-5-5-rights-av": pair(
-        rec("advance_notice", "review"), fixed=(rec("audio", "review"),), stage="review"
+        rec("advance_notice", "review"),
+        rec("audio", "review", scenario="signing"),
+        fixed=(rec("audio", "review", scenario="rights"),),
+        stage="review",
     ),
     "YC-5-6-inquiry-av": (
         case("YC", rec("inquiry", certificate_shown=True)),
         case("YC", rec("inquiry", certificate_shown=True, attachments=(att("audio/mpeg"),))),
     ),
     "YC-5-7-signing-av": pair(
-        rec("statement_defence", "review", form="oral"), fixed=(rec("video", "review"),), stage="review"
+        rec("statement_defence", "review", form="oral"),
+        fixed=(rec("video", "review", scenario="signing"),),
+        stage="review",
     ),
     "YC-5-8-original-av": (
         case("YC", rec("document_scan", attachments=())),
         case("YC", rec("document_scan", attachments=(att("image/png"),))),
     ),
-    "YC-5-9-sampling-av": pair(rec("sampling_record", original_unavailable=True), fixed=(rec("photo"),)),
+    "YC-5-9-sampling-av": pair(
+        rec("sampling_record", original_unavailable=True), fixed=(rec("photo", scenario="sampling"),)
+    ),
     "YC-5-10-summary-dispute-av": pair(
         rec("statement_defence", "review", form="written"),
-        fixed=(rec("audio", "review"),),
+        fixed=(rec("audio", "review", scenario="summary_penalty"),),
         stage="review",
         procedure="simple",
     ),
     "YC-5-11-lodged-service-av": pair(
-        rec("service_receipt", "service", method="lodged"), fixed=(rec("video", "service"),), stage="service"
+        rec("service_receipt", "service", method="lodged"),
+        rec("video", "service", scenario="service"),
+        fixed=(rec("video", "service", scenario="lodged_service"),),
+        stage="service",
     ),
     "YC-5-12-notice-service-av": pair(
         rec("service_receipt", "service", method="public_notice"),
-        fixed=(rec("photo", "service"),),
+        fixed=(rec("photo", "service", scenario="public_notice_service"),),
         stage="service",
     ),
     "YC-5-13-reinspection-av": pair(
         rec("reinspection_record", "followup", grade="general"),
-        fixed=(rec("video", "followup"),),
+        fixed=(rec("video", "followup", scenario="reinspection"),),
         stage="followup",
     ),
     "YC-6-1-video-no-consent": swap(
@@ -147,6 +172,21 @@ TABLE = {
         "inquiry",
         "investigation",
     ),
+    "YC-6-1-file-secret-consent": (
+        case("YC", rec("inquiry", certificate_shown=True, attachments=(att("video/mp4", secret=True),))),
+        case(
+            "YC",
+            rec(
+                "inquiry",
+                certificate_shown=True,
+                attachments=(att("video/mp4", secret=True, consent="consented"),),
+            ),
+        ),
+    ),
+    "YC-6-1-file-privacy-consent": (
+        case("YC", rec("photo", attachments=(att("image/jpeg", privacy=True, consent="refused"),))),
+        case("YC", rec("photo", consent="consented", attachments=(att("image/jpeg", privacy=True),))),
+    ),
     "YC-6-1-consent-recorded": pair(
         rec("video", consent="consented"), fixed=(rec("av_consent", consent="consented"),)
     ),
@@ -177,6 +217,21 @@ TABLE = {
     "YC-11-archive": pair(fixed=(rec("archive_registration", "closing", ARCHIVE),), stage="closing"),
     "YC-11-archive-fields": swap({**ARCHIVE, "retention": ""}, ARCHIVE, "archive_registration", "closing"),
     "YC-12-narration": swap({"recorded_at": VIDEO["recorded_at"]}, VIDEO, "video", "investigation"),
+    "YC-12-opening-statement": swap(
+        {"opening_statement": ["time", "place", "officers", "action"]},
+        {"opening_statement": OPENING},
+        "video",
+        "investigation",
+    ),
+    "YC-12-site-gaps": (
+        case("YC", rec("site_inspection", data=SITE_WINDOW), clip(0, 30), clip(36, 60)),
+        case(
+            "YC",
+            rec("site_inspection", data=SITE_WINDOW),
+            clip(0, 30),
+            clip(36, 60, explanation="当事人要求暂停"),
+        ),
+    ),
     "YC-12-continuous": swap(
         {"continuous": False},
         {"continuous": False, "gap_explanation": "电池耗尽，更换后继续"},
@@ -233,8 +288,12 @@ def test_in1_yc_not_filed_case_is_approved_on_the_not_filing_form() -> None:
     """YC-4(4): a case not filed carries its 不予立案审批表; no 立案审批表 is asked of it."""
     snap = case("YC", rec("not_filing_approval", "initiation"), stage="initiation", branch="not_filed")
     assert not failing(evaluate(snap, PACKS, CAL), "YC-4-4-filing-approval")
+    assert not failing(evaluate(snap, PACKS, CAL), "YC-4-4-not-filing-approval")
     bare = case("YC", stage="initiation", branch="not_filed")
-    assert failing(evaluate(bare, PACKS, CAL), "YC-4-4-filing-approval")
+    # The 立案审批表 is no longer asked once the case is not filed; its branch record is.
+    assert not failing(evaluate(bare, PACKS, CAL), "YC-4-4-filing-approval")
+    [finding] = failing(evaluate(bare, PACKS, CAL), "YC-4-4-not-filing-approval")
+    assert finding.citation == "YC 第四条第（四）项"
 
 
 def test_av2_yc_text_record_scenarios_differ_from_other_packs() -> None:

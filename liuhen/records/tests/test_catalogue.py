@@ -359,7 +359,12 @@ def test_extended_existing_types_stay_backward_compatible() -> None:
     for code in ("photo", "audio", "video"):
         fields = {spec.name: spec for spec in cat.get(code).fields}
         assert fields["recorded_at"].type == "datetime"
-        assert len(fields["scenario"].choices) == 14  # YC art. 5, items (1)-(14)
+        # YC art. 5, items (1)-(14) ("other" last), plus the full-AV activities of the other packs
+        # (先行登记保存, 强制措施, 陈述申辩, 听证, 送达, 合议: issue 5 AV rules) — codes never removed.
+        codes = [value for value, _ in fields["scenario"].choices]
+        assert len(codes) == 20 and codes[0] == "landmark" and codes[-1] == "other"
+        added = {"preservation", "coercive_measure", "hearing", "service", "deliberation", "statement"}
+        assert added <= set(codes)
         assert {"lodged_service", "public_notice_service", "reinspection"} <= set(
             fields["scenario"].choice_labels
         )

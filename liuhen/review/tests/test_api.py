@@ -60,3 +60,25 @@ def test_api_review_round(hy: Bureau, major_case: Case, client: Client) -> None:
 
     client.force_login(hy.outsider)
     assert client.get(f"/api/reviews/{rid}").status_code == 404
+
+
+def test_api_lr_6_objection_and_re_review(hy: Bureau, major_case: Case, client: Client) -> None:
+    from liuhen.review.testing import reviewed
+
+    reviewed(hy, major_case, opinion="correct_law")
+    client.force_login(hy.officer)
+    state = client.get(f"/api/cases/{major_case.pk}/review-disagreement").json()
+    assert state["next_action"] == "object" and not state["decision_allowed"]
+    record_id = state["steps"][0]["opinion_record_id"]
+    response = _post(client, f"/api/review-opinions/{record_id}/objection", {"reason": "法律适用无误。"})
+    assert response.status_code == 201, response.content
+    state = response.json()
+    assert state["next_action"] == "re_review" and state["steps"][0]["objection_request"] == "re_review"
+    objection_id = state["pending_objection_id"]
+    url = f"/api/review-objections/{objection_id}/re-review"
+    assert _post(client, url, {"opinion_type": "agree", "text": "同意"}).status_code == 403
+    client.force_login(hy.reviewer)
+    state = _post(client, url, {"opinion_type": "agree", "text": "经重新审核，同意。"}).json()
+    assert state["decision_allowed"] and state["steps"][-1]["re_review"] is True
+    client.force_login(hy.outsider)
+    assert client.get(f"/api/cases/{major_case.pk}/review-disagreement").status_code == 404

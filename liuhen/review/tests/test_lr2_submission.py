@@ -187,8 +187,9 @@ def test_lr2_the_handover_checklist_renders_with_the_materials(hy: Bureau, major
     )
     content = build_document(receipt.handover)
     assert content.title == "重大行政执法决定案卷移交清单"
-    text = "\n".join(f"{row.label}：{row.value}" for row in content.rows)
-    assert "案件调查终结报告（第1版" in text and receipt.register_no in text
+    handover = content.extra["handover"]
+    assert any("案件调查终结报告（第1版" in m for m in handover["materials_before"])
+    assert handover["register_no"] == receipt.register_no
     docx = render_docx(receipt.handover)
     assert docx[:2] == b"PK"
 

@@ -24,7 +24,14 @@ from liuhen.records.catalogue import catalogue
 from liuhen.records.models import Record
 from liuhen.records.services import SignerInput, correct_record, create_record, sign_record
 from liuhen.review import selectors, services
-from liuhen.review.testing import Bureau, case_in_review, decision_data, make_decision, reviewed
+from liuhen.review.testing import (
+    Bureau,
+    case_in_review,
+    decision_data,
+    make_decision,
+    reviewed,
+    to_collective,
+)
 
 CITATION = "（依据：HY-FS 第二条第（一）项、HY-FS 第十四条）"
 
@@ -98,17 +105,10 @@ def test_lr7_an_opinion_counts_only_with_a_legal_reviewers_own_signature(
 
 
 def test_lr7_a_collective_discussion_after_a_disagreement_overrides_it(hy: Bureau, major_case: Case) -> None:
+    """Only the LR-6 procedure overrides: a record typed in by the department does not; the
+    collective study after the re-review (every attendee's signature, the agency head's in the
+    system) does."""
     reviewed(hy, major_case, opinion="correct_law")
-    create_record(
-        actor=hy.officer,
-        case=major_case,
-        record_type="collective_discussion",
-        data=record_data(
-            "collective_discussion", decision="penalty", conclusion="经集体讨论，维持原处理意见。"
-        ),
-        signers=[SignerInput(role="attendee", name=n) for n in ("杨局长", "孙凯", "于法")],
-    )
-    assert not selectors.decision_gate(major_case).allowed  # no agency head's own signature
     create_record(
         actor=hy.officer,
         case=major_case,
@@ -121,8 +121,10 @@ def test_lr7_a_collective_discussion_after_a_disagreement_overrides_it(hy: Burea
             *(SignerInput(role="attendee", name=n) for n in ("孙凯", "于法")),
         ],
     )
+    assert not selectors.decision_gate(major_case).allowed
+    to_collective(hy, major_case)
     gate = selectors.decision_gate(major_case)
-    assert gate.allowed and gate.override is not None and "集体讨论" in gate.message
+    assert gate.allowed and gate.override is not None and "集体研究" in gate.message
     make_decision(hy, major_case, fine_amount="25000")
 
 

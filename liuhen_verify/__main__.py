@@ -1,0 +1,5 @@
+import sys
+
+from liuhen_verify.cli import main
+
+sys.exit(main())
