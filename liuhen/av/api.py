@@ -14,13 +14,14 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from liuhen.access.services import media_accessed
-from liuhen.av import selectors, services
-from liuhen.av.models import Attribution, MediaItem
+from liuhen.av import flags, selectors, services
+from liuhen.av.models import Attribution, MediaDeclaration, MediaItem
 from liuhen.core.api_errors import ERROR_RESPONSES
 from liuhen.org.api import actor
 from liuhen.org.models import Person, Role
 from liuhen.records.models import Confidentiality, Record
 from liuhen.records.selectors import get_record_for
+from liuhen.vault.models import Blob
 
 router = Router(tags=["av"])
 
@@ -356,3 +357,131 @@ def no_case(request: HttpRequest, item_id: int, payload: NoCaseIn) -> Status[Ite
     item = selectors.get_item_for(person, item_id)
     services.mark_no_case(actor=person, item=item, reason=payload.reason)
     return Status(201, item_detail(person, selectors.get_item_for(person, item_id)))
+
+
+# --- 音像资料说明 (AV-3, AV-4, AV-6, AV-7): liuhen.av.flags ------------------------------------------
+
+
+class DeclarationIn(Schema):
+    """A complete declaration (it supersedes the one in force: state every fact again).
+    ``returned_at`` with a time zone; ``opening_statement``: codes of ``OPENING_ITEMS``."""
+
+    field_work: str = ""
+    returned_at: datetime | None = None
+    consent: str = ""
+    secret: bool = False
+    privacy: bool = False
+    opening_statement: list[str] = []
+    gap_explanation: str = ""
+    note: str = ""
+
+
+class DeclarationOut(Schema):
+    id: int
+    field_work: str
+    field_work_label: str
+    returned_at: datetime | None
+    consent: str
+    consent_label: str
+    secret: bool
+    privacy: bool
+    opening_statement: list[str]
+    gap_explanation: str
+    note: str
+    actor_id: int
+    actor_name: str
+    created_at: datetime
+    supersedes_id: int | None
+
+
+class DeclarationsOut(Schema):
+    blob_id: int
+    sm3: str
+    current: DeclarationOut | None
+    history: list[DeclarationOut]  # newest first; the first is the one in force
+
+
+def declaration_out(d: MediaDeclaration) -> DeclarationOut:
+    return DeclarationOut(
+        id=d.pk,
+        field_work=d.field_work,
+        field_work_label=d.get_field_work_display() if d.field_work else "",
+        returned_at=d.returned_at,
+        consent=d.consent,
+        consent_label=d.get_consent_display() if d.consent else "",
+        secret=d.secret,
+        privacy=d.privacy,
+        opening_statement=flags.opening_items(d),
+        gap_explanation=d.gap_explanation,
+        note=d.note,
+        actor_id=d.actor_id,
+        actor_name=d.actor.full_name,
+        created_at=d.created_at,
+        supersedes_id=d.supersedes_id,
+    )
+
+
+def _declarations(person: Person, blob: Blob) -> DeclarationsOut:
+    history = [
+        declaration_out(d) for d in flags.declarations_of(agency_id=person.agency_id or 0, blob_id=blob.pk)
+    ]
+    return DeclarationsOut(
+        blob_id=blob.pk, sm3=blob.sm3, current=history[0] if history else None, history=history
+    )
+
+
+def _declare(person: Person, blob: Blob, payload: DeclarationIn) -> DeclarationsOut:
+    flags.declare(actor=person, blob=blob, **payload.model_dump())
+    return _declarations(person, blob)
+
+
+def _item_blob(person: Person, item_id: int) -> Blob:
+    return flags.get_declarable_blob(person, selectors.get_item_for(person, item_id).blob_id)
+
+
+def _blob(person: Person, blob_id: int) -> Blob:
+    return flags.get_declarable_blob(person, blob_id)
+
+
+@router.get(
+    "/av/files/{blob_id}/declaration",
+    response={200: DeclarationsOut, **ERROR_RESPONSES},
+    summary="音像资料说明（现行说明及历次说明）",
+)
+def get_declaration(request: HttpRequest, blob_id: int) -> DeclarationsOut:
+    """``blob_id``: the stored file (an imported item's or a record attachment's ``blob``). Only
+    those who may declare (the item's officer, whoever may write in a case holding it) get it."""
+    person = actor(request)
+    return _declarations(person, _blob(person, blob_id))
+
+
+@router.post(
+    "/av/files/{blob_id}/declaration",
+    response={201: DeclarationsOut, **ERROR_RESPONSES},
+    summary="提交音像资料说明（取代现行说明）",
+)
+def post_declaration(request: HttpRequest, blob_id: int, payload: DeclarationIn) -> Status[DeclarationsOut]:
+    person = actor(request)
+    return Status(201, _declare(person, _blob(person, blob_id), payload))
+
+
+@router.get(
+    "/av/items/{item_id}/declaration",
+    response={200: DeclarationsOut, **ERROR_RESPONSES},
+    summary="音像资料说明（按导入的音像资料）",
+)
+def get_item_declaration(request: HttpRequest, item_id: int) -> DeclarationsOut:
+    person = actor(request)
+    return _declarations(person, _item_blob(person, item_id))
+
+
+@router.post(
+    "/av/items/{item_id}/declaration",
+    response={201: DeclarationsOut, **ERROR_RESPONSES},
+    summary="提交音像资料说明（按导入的音像资料）",
+)
+def post_item_declaration(
+    request: HttpRequest, item_id: int, payload: DeclarationIn
+) -> Status[DeclarationsOut]:
+    person = actor(request)
+    return Status(201, _declare(person, _item_blob(person, item_id), payload))

@@ -32,6 +32,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from liuhen.av import selectors
@@ -54,6 +55,8 @@ RESTRICTING_LEVELS = (
     Confidentiality.STATE_SECRET,
 )
 AV_RECORD_TYPES = ("video", "audio", "photo")
+# The stored files a declaration may be about: recordings and photos.
+AV_MEDIA_PREFIXES = ("video/", "audio/", "image/")
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -66,6 +69,20 @@ def current_declaration(*, agency_id: int, blob_id: int) -> MediaDeclaration | N
         .order_by("-pk")
         .first()
     )
+
+
+def declarations_of(*, agency_id: int, blob_id: int) -> QuerySet[MediaDeclaration]:
+    """Every declaration about ``blob`` for ``agency``, newest first (the first is in force)."""
+    return (
+        MediaDeclaration.objects.filter(agency_id=agency_id, blob_id=blob_id)
+        .select_related("actor")
+        .order_by("-pk")
+    )
+
+
+def is_av_blob(blob: Blob) -> bool:
+    """A recording or photo (by its media type): what a declaration may be about."""
+    return blob.media_type.lower().startswith(AV_MEDIA_PREFIXES)
 
 
 def _restricted_declarations() -> QuerySet[MediaDeclaration]:
@@ -180,6 +197,21 @@ def may_declare(person: Person, *, agency_id: int, blob: Blob) -> bool:
     return any(can_write_case(person, case) for case in cases)
 
 
+def get_declarable_blob(person: Person, blob_id: int) -> Blob:
+    """The recording or photo ``blob_id`` if ``person`` may declare about it (:func:`may_declare`),
+    else 404 — one answer for "does not exist", "not a recording" and "not yours"."""
+    blob = Blob.objects.filter(pk=blob_id).first()
+    agency_id = person.agency_id
+    if (
+        blob is None
+        or agency_id is None
+        or not is_av_blob(blob)
+        or not may_declare(person, agency_id=agency_id, blob=blob)
+    ):
+        raise Http404("音像资料不存在，或您无权对其作出说明。")
+    return blob
+
+
 def declare(
     *,
     actor: Person,
@@ -269,7 +301,10 @@ __all__ = [
     "can_see_item",
     "can_see_record_media",
     "current_declaration",
+    "declarations_of",
     "declare",
+    "get_declarable_blob",
+    "is_av_blob",
     "may_declare",
     "opening_items",
     "record_media_restricted",

@@ -6,11 +6,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from liuhen.av.models import MediaKind
+from liuhen.av import flags
+from liuhen.av.models import Consent, FieldWork, MediaDeclaration, MediaKind
 from liuhen.av.selectors import FLAG_LABELS, STATUS_LABELS
 from liuhen.cases.models import Case
 from liuhen.org.models import Department, Person
+from liuhen.policy.rules import OPENING_ITEMS
 from liuhen.records.catalogue import catalogue
 from liuhen.records.models import Confidentiality
 
@@ -90,3 +93,61 @@ class NoCaseForm(forms.Form):
     reason = forms.CharField(
         label="与案件无关的原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DeclarationForm(forms.Form):
+    """音像资料说明 (``liuhen.av.flags.declare``): every fact is stated again; the service validates
+    (and its Chinese messages are shown on these fields)."""
+
+    field_work = forms.ChoiceField(
+        label="未能在24小时内储存的原因",
+        required=False,
+        choices=[("", "（无：已按时储存）"), *FieldWork.choices],
+        help_text="连续执法、异地执法或在边远、水上、交通不便地区执法的，24小时自返回机关时起算（AV-7）。",
+    )
+    returned_at = forms.DateTimeField(
+        label="返回机关时间",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    secret = forms.BooleanField(label="涉及商业秘密、技术秘密", required=False)
+    privacy = forms.BooleanField(label="涉及个人隐私", required=False)
+    consent = forms.ChoiceField(
+        label="当事人意见",
+        required=False,
+        choices=[("", "（未填写）"), *Consent.choices],
+        help_text="涉及秘密或隐私的，应征得当事人同意；当事人不同意的，应停止记录（AV-3）。",
+    )
+    opening_statement = forms.MultipleChoiceField(
+        label="开始录制时已说明的事项",
+        required=False,
+        choices=list(OPENING_ITEMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="录制开始时应说明执法时间、地点、执法人员、执法行为，并告知正在音像记录（AV-4）。",
+    )
+    gap_explanation = forms.CharField(
+        label="与上一段之间中断的原因",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="同一记录仪前后两段间隔超过规定时间的，请说明中断原因（AV-6）。",
+    )
+    note = forms.CharField(
+        label="其他说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @classmethod
+    def initial_from(cls, declaration: MediaDeclaration | None) -> dict[str, Any]:
+        """The current declaration as the form's initial values (the new one restates it)."""
+        if declaration is None:
+            return {}
+        return {
+            "field_work": declaration.field_work,
+            "returned_at": timezone.localtime(declaration.returned_at) if declaration.returned_at else None,
+            "secret": declaration.secret,
+            "privacy": declaration.privacy,
+            "consent": declaration.consent,
+            "opening_statement": flags.opening_items(declaration),
+            "gap_explanation": declaration.gap_explanation,
+            "note": declaration.note,
+        }

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/reassign/", views.item_reassign, name="reassign"),
     path("<int:pk>/no-case/", views.item_no_case, name="no_case"),
     path("<int:pk>/media/<str:which>/", views.item_media, name="media"),
+    path("file/<int:blob_id>/declaration/", views.declaration, name="declaration"),
 ]

@@ -18,17 +18,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from liuhen.access.services import media_accessed
-from liuhen.av import selectors, services
-from liuhen.av.forms import ConfirmForm, ItemFilterForm, NoCaseForm, ReassignForm
+from liuhen.av import flags, selectors, services
+from liuhen.av.forms import ConfirmForm, DeclarationForm, ItemFilterForm, NoCaseForm, ReassignForm
 from liuhen.av.models import MediaItem
 from liuhen.cases.forms import apply_service_errors, error_messages
 from liuhen.equipment.selectors import can_lookup_holder
 from liuhen.org.models import Department, Person, Role
-from liuhen.records.models import Record
+from liuhen.policy.rules import OPENING_ITEMS
+from liuhen.records.models import Record, RecordAttachment
 from liuhen.records.selectors import get_record_for
+from liuhen.vault.models import Blob
 
 PAGE_SIZE = 30
 
@@ -124,6 +126,10 @@ def _detail_context(person: Person, item: MediaItem, bound: dict[str, forms.Form
         "suggestions": selectors.suggestions_for(item, person) if can_confirm else [],
         "can_confirm": can_confirm,
         "can_reassign": can_reassign,
+        "can_declare": person.agency_id is not None
+        and flags.is_av_blob(item.blob)
+        and flags.may_declare(person, agency_id=person.agency_id, blob=item.blob),
+        "declaration": flags.current_declaration(agency_id=item.agency_id, blob_id=item.blob_id),
         "confirm_form": bound.get("confirm") or ConfirmForm(cases=cases),
         "reassign_form": bound.get("reassign")
         or ReassignForm(
@@ -348,3 +354,82 @@ def item_media(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
             detail=detail,
         )
     return response
+
+
+# --- 音像资料说明: the officer's declaration about a recording (AV-3, AV-4, AV-6, AV-7) -----------
+
+
+def _blob_places(person: Person, blob: Blob) -> tuple[str, MediaItem | None, list[Record]]:
+    """The file's name, its imported item and the records holding it (those the person may see)."""
+    agency_id = person.agency_id or 0
+    item = selectors.items_visible_to(person).filter(agency_id=agency_id, blob=blob).first()
+    attachments = (
+        RecordAttachment.objects.filter(blob=blob, record__case__agency_id=agency_id)
+        .select_related("record")
+        .order_by("pk")
+    )
+    records: list[Record] = []
+    for attachment in attachments:
+        try:
+            records.append(get_record_for(person, attachment.record_id))
+        except Http404:
+            continue
+    name = item.filename if item else (attachments[0].filename if attachments else blob.sm3[:16])
+    return name, item, records
+
+
+def _declaration_context(person: Person, blob: Blob, form: DeclarationForm) -> dict[str, Any]:
+    agency_id = person.agency_id or 0
+    history = list(flags.declarations_of(agency_id=agency_id, blob_id=blob.pk))
+    name, item, records = _blob_places(person, blob)
+    labelled = [
+        (d, [OPENING_ITEMS[i] for i in flags.opening_items(d) if i in OPENING_ITEMS]) for d in history
+    ]
+    return {
+        "blob": blob,
+        "filename": name,
+        "item": item,
+        "records": records,
+        "form": form,
+        "current": history[0] if history else None,
+        "current_items": labelled[0][1] if labelled else [],
+        "history": labelled,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def declaration(request: HttpRequest, blob_id: int) -> HttpResponse:
+    """音像资料说明: the form (pre-filled with the declaration in force: a new one states every fact
+    again), the declaration in force and its history."""
+    person = _person(request)
+    blob = flags.get_declarable_blob(person, blob_id)
+    if request.method == "POST":
+        form = DeclarationForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                flags.declare(
+                    actor=person,
+                    blob=blob,
+                    field_work=d["field_work"],
+                    returned_at=d["returned_at"],
+                    consent=d["consent"],
+                    secret=d["secret"],
+                    privacy=d["privacy"],
+                    opening_statement=d["opening_statement"],
+                    gap_explanation=d["gap_explanation"],
+                    note=d["note"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, error_messages(exc))
+            else:
+                messages.success(request, "已保存音像资料说明，所在案件的期限和合规检查已按新说明更新。")
+                return redirect("av:declaration", blob_id=blob.pk)
+        context = _declaration_context(person, blob, form)
+        return render(request, "av/declaration.html", context, status=400)
+    current = flags.current_declaration(agency_id=person.agency_id or 0, blob_id=blob.pk)
+    form = DeclarationForm(initial=DeclarationForm.initial_from(current))
+    return render(request, "av/declaration.html", _declaration_context(person, blob, form))

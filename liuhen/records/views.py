@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from liuhen.av import flags
 from liuhen.cases.forms import apply_service_errors, error_messages
 from liuhen.cases.models import Case, Stage
 from liuhen.cases.selectors import can_write_case, get_case_for
@@ -26,7 +27,7 @@ from liuhen.org.models import Person
 from liuhen.records import services
 from liuhen.records.catalogue import FieldSpec, RecordType, catalogue
 from liuhen.records.forms import form_class_for, form_to_data, initial_from_data
-from liuhen.records.models import Record, SignerRole
+from liuhen.records.models import Record, RecordAttachment, SignerRole
 from liuhen.records.selectors import get_record_for, versions_of
 from liuhen.vault.services import atomic_with_blobs
 from liuhen.vault.storage import BlobTooLarge
@@ -115,6 +116,18 @@ def record_create(request: HttpRequest, case_pk: int, code: str) -> HttpResponse
     )
 
 
+def _declarable(person: Person, case: Case, attachments: Sequence[RecordAttachment]) -> set[int]:
+    """The attachments (by pk) whose 音像资料说明 the person may give: recordings and photos,
+    :func:`liuhen.av.flags.may_declare`."""
+    allowed: dict[int, bool] = {}
+    for a in attachments:
+        if a.blob_id not in allowed:
+            allowed[a.blob_id] = flags.is_av_blob(a.blob) and flags.may_declare(
+                person, agency_id=case.agency_id, blob=a.blob
+            )
+    return {a.pk for a in attachments if allowed[a.blob_id]}
+
+
 def _field_rows(record: Record) -> list[tuple[str, Any]]:
     """(label, value) for each field of the record, labelled and ordered by its type's schema."""
     values = record.fields
@@ -154,6 +167,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_viewed(actor=person, record=record)
     versions = list(versions_of(person, record).select_related("created_by"))
     latest = versions[-1] if versions else record
+    attachments = list(record.attachments.select_related("blob"))
     return render(
         request,
         "records/record_detail.html",
@@ -162,7 +176,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "rows": _field_rows(record),
             "signers": record.signers.select_related("person"),
-            "attachments": record.attachments.select_related("blob"),
+            "attachments": attachments,
+            "declarable": _declarable(person, case, attachments),
             "versions": versions,
             "is_current": latest.pk == record.pk,
             "latest": latest,
