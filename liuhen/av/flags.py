@@ -248,7 +248,8 @@ def declare(
         raise ValidationError(errors)
     with transaction.atomic():
         current = (
-            MediaDeclaration.objects.select_for_update()
+            # of=self: "not superseded" is an outer join, whose nullable side PostgreSQL cannot lock.
+            MediaDeclaration.objects.select_for_update(of=("self",))
             .filter(agency_id=agency_id, blob=blob, superseded_by__isnull=True)
             .first()
         )

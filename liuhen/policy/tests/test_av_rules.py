@@ -217,7 +217,7 @@ def test_av3_declarations_are_write_once(org: Org) -> None:
     item = _import(org, "w.mp4", timezone.now())
     _attach(org, receipt, item)
     flags.declare(actor=org.officer_a1, blob=item.blob, privacy=True)
-    for sql in ("UPDATE av_mediadeclaration SET privacy = 0", "DELETE FROM av_mediadeclaration"):
+    for sql in ("UPDATE av_mediadeclaration SET privacy = privacy", "DELETE FROM av_mediadeclaration"):
         with (
             pytest.raises(DatabaseError, match="write-once"),
             transaction.atomic(),
