@@ -77,6 +77,13 @@ class CheckInput:
     note: str = ""
 
 
+def _signer(person: Person, role: str, when: datetime, note: str) -> records.SignerInput:
+    """The person signing in the system, under their name."""
+    return records.SignerInput(
+        role=role, name=person.full_name or person.username, person=person, signed_at=when, note=note
+    )
+
+
 def _append(actor: Person, action: str, row: models.Model, *, case: Case, **extra: Any) -> None:
     ledger.append(
         actor=actor,
@@ -303,13 +310,7 @@ def register_receipt(
                     signed_at=locked.submitted_at,
                     note="移交人（送审时确认）",
                 ),
-                records.SignerInput(
-                    role=SignerRole.REVIEWER,
-                    name=actor.full_name or actor.username,
-                    person=actor,
-                    signed_at=now,
-                    note="接收人",
-                ),
+                _signer(actor, SignerRole.REVIEWER, now, "接收人"),
             ],
         )
         receipt = Receipt.objects.create(
@@ -614,20 +615,8 @@ def register_return(
             data=data,
             reason="审核后退还案卷并登记（HY-FS 第九条）",
             signers=[
-                records.SignerInput(
-                    role=SignerRole.REVIEWER,
-                    name=actor.full_name or actor.username,
-                    person=actor,
-                    signed_at=when,
-                    note="审核后移交人",
-                ),
-                records.SignerInput(
-                    role=SignerRole.OFFICER,
-                    name=received_by.full_name or received_by.username,
-                    person=received_by,
-                    signed_at=when,
-                    note="审核后接收人",
-                ),
+                _signer(actor, SignerRole.REVIEWER, when, "审核后移交人"),
+                _signer(received_by, SignerRole.OFFICER, when, "审核后接收人"),
             ],
         )
         row = FileReturn.objects.create(
@@ -762,15 +751,7 @@ def re_review(
             record_type="legal_review_opinion",
             title="法制审核意见书（重新审核）",
             data=data,
-            signers=[
-                records.SignerInput(
-                    role=SignerRole.REVIEWER,
-                    name=actor.full_name or actor.username,
-                    person=actor,
-                    signed_at=when,
-                    note="重新审核",
-                )
-            ],
+            signers=[_signer(actor, SignerRole.REVIEWER, when, "重新审核")],
         )
         row = ReReview.objects.create(
             objection=locked,
